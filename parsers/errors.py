@@ -1,0 +1,63 @@
+"""The errors xxgk raises for documents it cannot read.
+
+    XxgkError                 root: anything xxgk reports on purpose
+    ├── DocumentError         this document cannot be read (the batch goes on)
+    │   ├── UnsupportedFormat     bytes are no format xxgk reads (or a legacy one it cannot)
+    │   ├── CorruptDocument       the format is known but the file is broken or truncated
+    │   ├── EncryptedDocument     the PDF needs a password
+    │   └── NoTextLayer           the pages hold images, not text (scans)
+    └── ConfigError           the caller asked for something impossible
+
+Programming mistakes stay builtin exceptions; the batch runner reports them as
+`internal error` so a bug is never mistaken for a bad document.
+"""
+
+from __future__ import annotations
+
+
+class XxgkError(Exception):
+    """Root of every error xxgk raises on purpose."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}" if self.source else self.message
+
+
+class DocumentError(XxgkError):
+    """A document cannot be read; its row in reports.csv is `failed`."""
+
+    kind = "document"
+
+
+class UnsupportedFormat(DocumentError):
+    """The bytes are not HTML, PDF, DOCX or text, or are a format xxgk cannot open."""
+
+    kind = "unsupported_format"
+
+
+class CorruptDocument(DocumentError):
+    """The format is recognised but the file is damaged or truncated."""
+
+    kind = "corrupt"
+
+
+class EncryptedDocument(DocumentError):
+    """The PDF is encrypted and cannot be opened without a password."""
+
+    kind = "encrypted"
+
+
+class NoTextLayer(DocumentError):
+    """The pages carry images only (a scan), so there is no text to read."""
+
+    kind = "no_text_layer"
+
+
+class ConfigError(XxgkError):
+    """The caller asked for something impossible (a bad option value)."""
+
+    kind = "config"

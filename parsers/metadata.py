@@ -1,0 +1,171 @@
+"""Title, publishing agency and statistics year, from a document's text lines.
+
+    year     the title's year, else the statistics-period sentence (统计期限自2023年1月1日…),
+             else a leading "2020年…" in the first lines, else a year in the file name
+    title    the HTML <title> or the first line that reads like a report title,
+             with the agency line printed above it joined in front
+    agency   the title's words before the year; else the body's "本报告由X编制" or
+             "2020年X严格贯彻…"; then widened to the longest form the text prints
+             ("洪泽区人民政府" → "淮安市洪泽区人民政府")
+
+jieba splits sentences into words so that an agency name starts and ends on word
+boundaries; a small user dictionary keeps agency suffixes whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+
+jieba.setLogLevel(logging.ERROR)
+
+# Words that end an agency name, longest first (the user dictionary keeps them whole).
+AGENCY_SUFFIXES = (
+    "街道办事处", "人民政府", "综合实验区", "管理委员会", "管委会", "委员会", "办事处",
+    "办公室", "办公厅", "街道", "政府", "局", "厅", "镇", "乡", "中心", "署", "院",
+)
+# Tokens that cannot be part of an agency name: scanning back from the suffix stops there.
+_STOP = re.compile(r"^(?:\d+|年|年度|本|我|我区|我市|我县|由|对|在|根据|按照|以|为|和|与|及|的|了|报告|是|将)$")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_PLACE_END = ("省", "市", "区", "县", "州", "盟", "旗", "自治区", "地区")
+
+_TITLE = re.compile(r"(政府|政务)信息公开(工作)?(年度)?(报告|年报)|信息公开.{0,6}情况的报告|信息公开工作年度报告")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^0-9]{0,6}((?:19|20)\d{2})\s*年")
+_LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年[，,、]?")
+_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_PAGE_NUMBER = re.compile(r"^[-—\s]*\d+[-—\s]*$")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    agency: str
+    year: str
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    tk = jieba.Tokenizer()
+    for w in AGENCY_SUFFIXES + ("综合实验区", "开发区", "高新区"):
+        tk.add_word(w, freq=100000)
+    return tk
+
+
+def tidy(text: str) -> str:
+    """Drop the spaces PDF text puts between Chinese characters and numbers."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text)
+
+
+def find_title(lines: list[str], hint: str = "") -> str:
+    if hint and _TITLE.search(tidy(hint)):
+        return tidy(hint)
+    head = [tidy(ln) for ln in lines[:40] if not _PAGE_NUMBER.match(ln)]
+    for i, line in enumerate(head):
+        if _TITLE.search(line) and len(line) <= 60:
+            # A title starting with its year may have the agency on the line above
+            # ("洪泽区人民政府" / "2023年政府信息公开工作年度报告").
+            starts_with_year = _YEAR_IN_TITLE.match(line) is not None
+            if starts_with_year and i > 0 and head[i - 1].endswith(AGENCY_SUFFIXES) and len(head[i - 1]) <= 30:
+                return head[i - 1] + line
+            return line
+    return ""
+
+
+def find_year(title: str, lines: list[str], source: str) -> str:
+    m = _YEAR_IN_TITLE.search(title)
+    if m:
+        return m.group(1)
+    text = tidy(" ".join(lines[:80]))
+    m = _PERIOD.search(text)
+    if m:
+        return m.group(1)
+    for line in lines[:40]:
+        m = _LEADING_YEAR.match(tidy(line))
+        if m:
+            return m.group(1)
+    name = re.split(r"[\\/]", source)[-1]
+    m = _FILE_YEAR.search(name)
+    return m.group(1) if m else ""
+
+
+def _agency_at(tokens: list[str], end: int) -> str:
+    """The agency name ending with tokens[end]: scan back to a stop word."""
+    start = end
+    while start > 0 and _CJK.match(tokens[start - 1]) and not _STOP.match(tokens[start - 1]):
+        start -= 1
+    return "".join(tokens[start : end + 1])
+
+
+def agency_in(sentence: str) -> str:
+    """The first agency name in a sentence, on jieba word boundaries."""
+    tokens = list(_tokenizer().cut(sentence))
+    for i, tok in enumerate(tokens):
+        if not tok.endswith(AGENCY_SUFFIXES):
+            continue
+        # 人民政府办公室 compiles the report of 人民政府: the agency is the government.
+        if tok == "办公室" and i > 0 and tokens[i - 1].endswith("人民政府"):
+            return _agency_at(tokens, i - 1)
+        # Keep going while the next word is another suffix (港湾街道 + 办事处).
+        j = i
+        while j + 1 < len(tokens) and tokens[j + 1].endswith(AGENCY_SUFFIXES) and tokens[j + 1] != "办公室":
+            j += 1
+        name = _agency_at(tokens, j)
+        if len(name) >= 3:
+            return name
+    return ""
+
+
+def widen(agency: str, text: str) -> str:
+    """The longest form the text prints with place names in front ("淮安市" + "洪泽区人民政府")."""
+    best = agency
+    for m in re.finditer(re.escape(agency), text):
+        before = text[max(0, m.start() - 20) : m.start()]
+        tokens = list(_tokenizer().cut(before))
+        places = []
+        for tok in reversed(tokens):
+            if _CJK.match(tok) and tok.endswith(_PLACE_END) and not _STOP.match(tok):
+                places.insert(0, tok)
+            else:
+                break
+        prefix = "".join(places)
+        if prefix and not agency.startswith(prefix) and len(prefix + agency) > len(best):
+            best = prefix + agency
+    return best
+
+
+def find_agency(title: str, lines: list[str]) -> str:
+    agency = ""
+    m = _YEAR_IN_TITLE.search(title)
+    lead = title[: m.start()] if m else (_TITLE.split(title)[0] if title else "")
+    lead = re.sub(r"^关于", "", lead).strip()
+    if len(lead) >= 3:
+        agency = lead
+    body = [tidy(ln) for ln in lines[:60]]
+    if not agency:
+        for line in body:
+            m2 = re.search(r"本报告(?:是)?由(.{2,40}?)(?:根据|依据|按照|编制|制作)", line)
+            if m2:
+                agency = agency_in(m2.group(1))
+                if agency:
+                    break
+    if not agency:
+        for line in body:
+            m3 = _LEADING_YEAR.match(line)
+            if m3:
+                agency = agency_in(line[m3.end() : m3.end() + 40])
+                if agency:
+                    break
+    if agency:
+        agency = widen(agency, "".join(body))
+    return agency
+
+
+def extract_metadata(lines: list[str], title_hint: str, source: str) -> Metadata:
+    title = find_title(lines, title_hint)
+    return Metadata(title=title, agency=find_agency(title, lines), year=find_year(title, lines, source))

@@ -1,0 +1,101 @@
+"""The records every reader and every later stage share.
+
+A reader turns document bytes into a `Document`: its text lines (for metadata)
+and its tables as `Grid`s. A `Grid` is a rectangle of `Cell`s with row and
+column spans already expanded: a cell spanning three columns stands at all three
+positions (the same object), so position `[r][c]` always answers "what is printed
+here". `None` at a position means no cell covers it; `""` means an empty cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One printed table cell, where it came from, and what it spans."""
+
+    text: str
+    row: int  # top-left position in the grid
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    ref: str = ""  # provenance: "p3 bbox=76,364,120,380", "table2 r5c3", "line 45 field 3"
+    x0: float | None = None  # horizontal extent on the page (PDF only), for continued tables
+    x1: float | None = None
+
+
+@dataclass
+class Grid:
+    """A table as a rectangle of cells, spans expanded; see the module docstring."""
+
+    rows: list[list[Cell | None]]
+    ref: str = ""  # where the table sits: "p3 table1", "html table2", "lines 40-75"
+    # True where column positions are real (HTML, PDF, DOCX). A text export drops
+    # spanned cells, so its columns only line up within a row: see tables.py.
+    aligned: bool = True
+
+    @property
+    def ncols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Document:
+    """What a reader hands on: text lines for metadata, grids for the tables."""
+
+    format: str  # "pdf", "html", "docx", "text"
+    lines: list[str]
+    grids: list[Grid]
+    title_hint: str = ""  # a title the format itself declares (HTML <title>, PDF metadata)
+    pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # reader observations worth reporting
+
+
+@dataclass(frozen=True)
+class Value:
+    """One extracted canonical cell: the number, the text as printed, and its origin."""
+
+    table: str
+    row: str
+    col: str
+    value: str  # canonical number as text ("23", "-8", "7730.28"); "" where none
+    raw: str  # the cell's text as printed
+    kind: str  # number | blank | dash | slash | text
+    unit: str = ""
+    row_label: str = ""
+    col_label: str = ""
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One accounting identity tested on one row or column."""
+
+    check: str  # t3_balance, t3_outcome_total, t3_applicant_total, t4_total
+    rule: str  # H1..H4 of the template spec
+    table: str
+    scope: str
+    status: str  # pass | fail | unknown
+    detail: str
+
+
+@dataclass
+class Report:
+    """Everything extracted from one document."""
+
+    report_id: str
+    source: str
+    format: str
+    sha256: str
+    title: str = ""
+    agency: str = ""
+    year: str = ""
+    template: str = ""
+    status: str = ""
+    error: str = ""
+    notes: str = ""  # observations that do not make the report partial (fuzzy labels, extra rows)
+    pages: int | None = None
+    values: list[Value] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)

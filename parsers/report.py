@@ -1,0 +1,127 @@
+"""One document's bytes in, one `Report` out: the pure core of xxgk.
+
+    read (readers/) → metadata → tables → checks → status
+
+Status: `ok` when every expected cell was read and no identity fails; `partial`
+with the reasons when a cell could not be read, a table or row is missing, an
+identity fails or the tables predate the national template; `not_report` when
+the document is no annual report; `failed` when it cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from .checks import run_checks
+from .errors import DocumentError
+from .metadata import _TITLE, extract_metadata
+from .model import Check, Report
+from .readers import read, sniff
+from .schema import TEMPLATES, expected_cells, is_canonical
+from .tables import TableResult, read_tables
+
+# Bump when a change alters what is extracted: stored results of older versions are redone.
+EXTRACTOR_VERSION = "1"
+MAX_LISTED = 4  # reasons of one kind listed before "and N more"
+
+
+def report_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def decide_template(evidence: dict[str, int], year: str) -> tuple[str, str]:
+    """(template, note) from the labels found; the year decides only when labels cannot."""
+    v19, v21 = evidence.get("v2019", 0), evidence.get("v2021", 0)
+    if v19 and v21:
+        pick = "v2019" if v19 > v21 else "v2021"
+        return pick, f"labels of both templates (v2019: {v19}, v2021: {v21}); read as {pick}"
+    if v19 or v21:
+        return ("v2019" if v19 else "v2021"), ""
+    if year.isdigit():
+        pick = "v2019" if int(year) <= 2020 else "v2021"
+        return pick, f"labels do not tell the template; {pick} from the year {year}"
+    return "unknown", "labels do not tell the template and the year is unknown"
+
+
+def _summarise(kind: str, items: list[str]) -> str:
+    head = ", ".join(items[:MAX_LISTED])
+    more = f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
+    return f"{kind}: {head}{more}"
+
+
+def _reasons(res: TableResult, template: str, checks: list[Check]) -> tuple[list[str], list[str]]:
+    severe: list[str] = []
+    notes: list[str] = []
+    by_code: dict[str, list[str]] = {}
+    for f in res.findings:
+        by_code.setdefault(f.code, []).append(f.message)
+    for code, msgs in by_code.items():
+        target = severe if any(f.severe for f in res.findings if f.code == code) else notes
+        target.append(_summarise(code.replace("_", " "), msgs))
+    if template in TEMPLATES:
+        single = "other" in res.t3_other_rows
+        present = {(v.table, v.row, v.col) for v in res.values}
+        missing_tables = sorted({t for t, _, _ in expected_cells(template, single)} - res.tables_seen)
+        if missing_tables:
+            severe.append(f"table not found: {', '.join(missing_tables)}")
+        missing = sorted(
+            f"{t} {r}/{c}" for t, r, c in expected_cells(template, single) - present if t not in missing_tables
+        )
+        if missing:
+            severe.append(_summarise("missing cells", missing))
+        foreign = sorted({f"{v.table} {v.row}" for v in res.values
+                          if not v.row.startswith("extra_") and not is_canonical(v.table, v.row, v.col, template)})
+        if foreign:
+            severe.append(_summarise(f"rows not in {template}", foreign))
+    failed = [f"{c.check} {c.scope}" for c in checks if c.status == "fail"]
+    if failed:
+        severe.append(_summarise("identity fails", failed))
+    if res.values and all(v.kind != "number" for v in res.values):
+        severe.append("every value cell is blank or unreadable")
+    return severe, notes
+
+
+def extract(data: bytes, source: str = "") -> Report:
+    """Read one document (bytes) into a Report; never raises for a bad document."""
+    sha = hashlib.sha256(data).hexdigest()
+    fmt = sniff(data) if data else "empty"
+    report = Report(report_id=sha[:16], source=source, format=fmt, sha256=sha)
+    try:
+        doc = read(data, source)
+    except DocumentError as exc:
+        report.status, report.error = "failed", f"{exc.kind}: {exc.message}"
+        return report
+    report.format, report.pages = doc.format, doc.pages
+    meta = extract_metadata(doc.lines, doc.title_hint, source)
+    report.title, report.agency, report.year = meta.title, meta.agency, meta.year
+    res = read_tables(doc.grids)
+    if not res.values:
+        looks_like_report = bool(_TITLE.search(meta.title)) or bool(_TITLE.search("".join(doc.lines[:30])))
+        if res.evidence.get("pre2019"):
+            report.template, report.status = "pre2019", "partial"
+            report.error = ("pre2019: the statistical table predates the national templates of 2019/2021 "
+                            "(指标名称/计量单位 rows); it has no canonical keys, so no values were extracted")
+        elif looks_like_report:
+            report.template, report.status = "unknown", "failed"
+            report.error = ("no_tables: the document reads as an annual report but no statistical table was found "
+                            "(the tables may be images, or printed without ruling lines)")
+        else:
+            report.status = "not_report"
+            report.error = "not_report: no report title and none of the statistical tables (表二/表三/表四)"
+        return report
+    template, template_note = decide_template(res.evidence, meta.year)
+    report.template = template
+    report.values = res.values
+    report.checks = run_checks(res.values)
+    severe, notes = _reasons(res, template, report.checks)
+    if template_note:
+        notes.insert(0, template_note)
+    report.status = "partial" if severe else "ok"
+    report.error = "; ".join(severe)
+    report.notes = "; ".join(notes)
+    return report
+
+
+def count_statuses(reports: list[Report]) -> Counter[str]:
+    return Counter(r.status for r in reports)

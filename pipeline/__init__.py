@@ -1,0 +1,1 @@
+"""xxgk pipeline: everything with side effects (inputs, batches, files, the CLI)."""

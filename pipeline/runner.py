@@ -1,0 +1,47 @@
+"""Run a batch: each document alone, so one bad file costs only its own row."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from parsers import Report, extract
+from parsers.report import report_id
+
+
+def extract_path(path: Path, source: str | None = None) -> Report:
+    """Read one file and extract it; an unexpected exception becomes a `failed` row."""
+    source = source or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        r = Report(report_id="", source=source, format="", sha256="")
+        r.status, r.error = "failed", f"unreadable_file: {exc.strerror or exc}"
+        return r
+    try:
+        return extract(data, source)
+    except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on
+        r = Report(report_id=report_id(data), source=source, format="", sha256="")
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        r.status = "failed"
+        r.error = f"internal_error: {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}); please report it"
+        return r
+
+
+def run(paths: Iterable[Path], on_done: Callable[[Report], None] | None = None) -> list[Report]:
+    """Extract every path; the same bytes under two names are one report."""
+    reports: list[Report] = []
+    seen: dict[str, Report] = {}
+    for path in paths:
+        r = extract_path(path)
+        if r.report_id and r.report_id in seen:
+            first = seen[r.report_id]
+            first.notes = "; ".join(filter(None, [first.notes, f"same bytes also at {r.source}"]))
+            continue
+        if r.report_id:
+            seen[r.report_id] = r
+        reports.append(r)
+        if on_done:
+            on_done(r)
+    return reports

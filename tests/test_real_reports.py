@@ -1,0 +1,112 @@
+"""Every canonical cell of every fixture with a truth file, compared with its truth.
+
+The truth files were read by hand from the rendered documents
+(fixtures/truth/*.truth, format in fixtures/README.md).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from parsers import Report, extract
+from pipeline import truth as truthfile
+
+from .conftest import REPORTS, TRUTH
+
+TRUTHS = sorted(TRUTH.glob("*.truth"))
+
+
+@lru_cache(maxsize=None)
+def extracted(name: str) -> Report:
+    path = next(p for p in REPORTS.rglob(name))
+    return extract(path.read_bytes(), name)
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
+def test_every_truth_cell_is_extracted_exactly(truth_path):
+    truth = truthfile.load(truth_path)
+    report = extracted(truth.file)
+    got = {(v.table, v.row, v.col): v.value for v in report.values}
+    cmp = truthfile.compare(truth, got)
+    assert cmp.wrong == [], f"{truth.file}: {cmp.exact}/{cmp.total} cells exact"
+    assert cmp.total >= 100
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
+def test_metadata_matches_truth(truth_path):
+    truth = truthfile.load(truth_path)
+    report = extracted(truth.file)
+    assert (report.agency, report.year, report.template) == (truth.agency, truth.year, truth.template)
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
+def test_identities_fail_exactly_where_the_source_is_wrong(truth_path):
+    truth = truthfile.load(truth_path)
+    report = extracted(truth.file)
+    failing = {(c.check, c.scope) for c in report.checks if c.status == "fail"}
+    assert failing == truth.expected_fails
+    assert report.status == ("partial" if truth.expected_fails else "ok"), report.error
+    # Every identity of a fully printed report is decided.
+    assert not [c for c in report.checks if c.status == "unknown"]
+
+
+def test_hzq2023_review_total_stays_as_printed_and_its_check_fails():
+    report = extracted("hzq2023.pdf")
+    cells = {(v.table, v.row, v.col): v for v in report.values}
+    assert cells[("t4", "review", "total")].value == "0"
+    assert cells[("t4", "review", "total")].raw == "0"
+    check = next(c for c in report.checks if c.check == "t4_total" and c.scope == "review")
+    assert check.status == "fail"
+    assert "10 + 1 + 0 + 0 = 11" in check.detail and "total = 0" in check.detail
+    assert "t4_total review" in report.error
+
+
+def test_hzq2023_label_typo_maps_to_withheld_law():
+    report = extracted("hzq2023.pdf")
+    row = [v for v in report.values if v.table == "t3" and v.row == "withheld_law"]
+    assert len(row) == 7 and row[0].row_label == "2.其他法律行政止公开"
+
+
+def test_pdf_values_carry_page_and_bbox():
+    report = extracted("hzq2024.pdf")
+    v = next(v for v in report.values if (v.table, v.row, v.col) == ("t3", "new", "natural"))
+    assert v.value == "95" and v.ref.startswith("p3 bbox=")
+
+
+def test_table_continued_on_next_page_is_joined():
+    """hzq2023 表三 starts on page 3 and ends on page 4 with no repeated header."""
+    report = extracted("hzq2023.pdf")
+    unclear = next(v for v in report.values if (v.table, v.row, v.col) == ("t3", "unavailable_unclear", "total"))
+    assert unclear.ref.startswith("p4 ") and unclear.value == "0"
+    forward = [v for v in report.values if v.table == "t3" and v.row == "forward"]
+    assert len(forward) == 7
+
+
+def test_procurement_amount_keeps_its_unit():
+    report = extracted("2019-pingtan.html")
+    v = next(v for v in report.values if (v.table, v.row, v.col) == ("t2", "procurement", "amount"))
+    assert (v.value, v.unit, v.raw) == ("75394432.52", "元", "75394432.52元")
+
+
+@pytest.mark.parametrize("year", ["2016", "2017", "2018"])
+def test_pre2019_tables_are_recognised_not_forced_onto_keys(year):
+    report = extracted(f"{year}-pingtan.html")
+    assert report.template == "pre2019"
+    assert report.status == "partial" and "predates the national templates" in report.error
+    assert report.values == []
+    assert (report.agency, report.year) == ("平潭综合实验区", year)
+
+
+def test_v2021_single_other_row_is_other_not_invented_subrows():
+    report = extracted("hzq2024.pdf")
+    rows = {v.row for v in report.values if v.table == "t3"}
+    assert "other" in rows
+    assert not rows & {"other_no_correction", "other_unpaid_fee", "other_misc"}
+
+
+def test_v2021_other_subrows_when_printed():
+    report = extracted("2021-pingtan.html")
+    rows = {v.row for v in report.values if v.table == "t3"}
+    assert {"other_no_correction", "other_unpaid_fee", "other_misc"} <= rows and "other" not in rows
