@@ -23,7 +23,9 @@ def squash(text: str | None) -> str:
     """NFKC, curly quotes made straight, every whitespace character removed."""
     if not text:
         return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+    s = _SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+    # NFKC can leave a space before a combining mark (´ -> " \u0301"): compose again once it is gone.
+    return unicodedata.normalize("NFKC", s).translate(_QUOTES)
 
 
 def strip_ordinal(text: str) -> str:

@@ -1,0 +1,75 @@
+"""`xxgk extract` through the real CLI: the batch completes and the contract files are right."""
+
+import csv
+import shutil
+
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+from .conftest import REPORTS
+
+
+def _rows(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_batch_with_a_corrupt_file_writes_every_other_report(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(REPORTS / "hzq2024.pdf", docs / "good.pdf")
+    shutil.copy(REPORTS / "2025-pingtan.html", docs / "page.html")
+    (docs / "broken.pdf").write_bytes((REPORTS / "hzq2023.pdf").read_bytes()[:3000])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["extract", str(docs), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    reports = {r["source"].split("/")[-1]: r for r in _rows(out / "reports.csv")}
+    assert reports["good.pdf"]["status"] == "ok"
+    assert reports["page.html"]["status"] == "ok"
+    assert reports["broken.pdf"]["status"] == "failed" and reports["broken.pdf"]["error"]
+    values = _rows(out / "values.csv")
+    assert {v["report_id"] for v in values} == {reports["good.pdf"]["report_id"], reports["page.html"]["report_id"]}
+    assert "Traceback" not in result.output
+    assert "3 documents: 2 ok, 1 failed" in result.output
+
+
+def test_contract_columns_are_present(tmp_path):
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2023.pdf"), "--out", str(out)])
+    for name, cols in {
+        "reports.csv": ["report_id", "source", "format", "title", "agency", "year", "template", "status", "error"],
+        "values.csv": ["report_id", "table", "row", "col", "value", "raw"],
+        "checks.csv": ["report_id", "check", "table", "scope", "status", "detail"],
+    }.items():
+        header = (out / name).read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert set(cols) <= set(header), name
+
+
+def test_blank_cells_are_empty_values_with_raw_kept(tmp_path):
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["extract", str(REPORTS / "synthetic-2022.docx"), "--out", str(out)])
+    rules = [v for v in _rows(out / "values.csv") if v["row"] == "rules"]
+    assert len(rules) == 3 and all(v["value"] == "" and v["raw"] == "/" for v in rules)
+
+
+def test_missing_input_is_a_clear_error_not_a_traceback(tmp_path):
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert "no such file or folder" in result.output and "Traceback" not in result.output
+
+
+def test_same_bytes_twice_are_one_report(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(REPORTS / "hzq2024.pdf", docs / "a.pdf")
+    shutil.copy(REPORTS / "hzq2024.pdf", docs / "b.pdf")
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["extract", str(docs), "--out", str(out)])
+    reports = _rows(out / "reports.csv")
+    assert len(reports) == 1 and "same bytes also at" in reports[0]["notes"]
+
+
+def test_help_teaches_with_an_example():
+    result = CliRunner().invoke(main, ["extract", "--help"])
+    assert "Example:" in result.output and "xxgk extract fixtures/" in result.output
