@@ -6,6 +6,12 @@
     │   ├── CorruptDocument       the format is known but the file is broken or truncated
     │   ├── EncryptedDocument     the PDF needs a password
     │   └── NoTextLayer           the pages hold images, not text (scans)
+    ├── FetchError            a URL could not be fetched (the crawl goes on)
+    │   ├── Disallowed            robots.txt forbids the URL
+    │   ├── Offsite               the URL (or a redirect) leaves the allowed hosts
+    │   ├── TooLarge              the response passed the byte cap
+    │   ├── HTTPStatus            the server answered with an error status (after retries)
+    │   └── TransportFailed       timeouts, resets, truncated bodies, redirect loops (after retries)
     └── ConfigError           the caller asked for something impossible
 
 Programming mistakes stay builtin exceptions; the batch runner reports them as
@@ -55,6 +61,46 @@ class NoTextLayer(DocumentError):
     """The pages carry images only (a scan), so there is no text to read."""
 
     kind = "no_text_layer"
+
+
+class FetchError(XxgkError):
+    """A URL could not be fetched; the crawl records it and goes on."""
+
+    kind = "fetch"
+
+
+class Disallowed(FetchError):
+    """robots.txt of the host forbids this URL for xxgk's user agent."""
+
+    kind = "robots_disallowed"
+
+
+class Offsite(FetchError):
+    """The URL, or a redirect, points outside the allowed hosts."""
+
+    kind = "offsite"
+
+
+class TooLarge(FetchError):
+    """The response body passed the byte cap (--max-bytes)."""
+
+    kind = "too_large"
+
+
+class HTTPStatus(FetchError):
+    """The server answered with an error status, after the retries the status allows."""
+
+    kind = "http_status"
+
+    def __init__(self, message: str, *, status: int, source: str | None = None) -> None:
+        super().__init__(message, source=source)
+        self.status = status
+
+
+class TransportFailed(FetchError):
+    """Timeouts, connection resets, truncated bodies or redirect loops, after retries."""
+
+    kind = "transport"
 
 
 class ConfigError(XxgkError):

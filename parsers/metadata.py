@@ -68,6 +68,11 @@ def find_title(lines: list[str], hint: str = "") -> str:
     head = [tidy(ln) for ln in lines[:40] if not _PAGE_NUMBER.match(ln)]
     for i, line in enumerate(head):
         if _TITLE.search(line) and len(line) <= 60:
+            # A title wrapped inside its brackets: "…年度报告（测试样例：" / "数据为虚构）".
+            j = i
+            while line.count("（") > line.count("）") and j + 1 < len(head) and j < i + 2:
+                j += 1
+                line += head[j]
             # A title starting with its year may have the agency on the line above
             # ("洪泽区人民政府" / "2023年政府信息公开工作年度报告").
             starts_with_year = _YEAR_IN_TITLE.match(line) is not None

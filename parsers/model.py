@@ -97,5 +97,20 @@ class Report:
     error: str = ""
     notes: str = ""  # observations that do not make the report partial (fuzzy labels, extra rows)
     pages: int | None = None
+    found_on: str = ""  # crawls: the report page an attachment was linked from
     values: list[Value] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+
+
+def report_to_dict(report: Report) -> dict:
+    """A Report as plain data (JSON-ready), for caches and workers."""
+    from dataclasses import asdict
+
+    return asdict(report)
+
+
+def report_from_dict(data: dict) -> Report:
+    d = dict(data)
+    d["values"] = [Value(**v) for v in d.get("values", [])]
+    d["checks"] = [Check(**c) for c in d.get("checks", [])]
+    return Report(**d)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -10,23 +11,33 @@ from parsers import Report, extract
 from parsers.report import report_id
 
 
+def failed_report(source: str, error: str) -> Report:
+    """A `failed` row for a document whose bytes were never had; its id comes from the source."""
+    r = Report(report_id="u" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:15], source=source, format="", sha256="")
+    r.status, r.error = "failed", error
+    return r
+
+
+def extract_bytes(data: bytes, source: str) -> Report:
+    """extract(), with an unexpected exception turned into a `failed` row that says it is a bug."""
+    try:
+        return extract(data, source)
+    except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on
+        r = Report(report_id=report_id(data), source=source, format="", sha256=hashlib.sha256(data).hexdigest())
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        r.status = "failed"
+        r.error = f"internal_error: {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}); please report it"
+        return r
+
+
 def extract_path(path: Path, source: str | None = None) -> Report:
     """Read one file and extract it; an unexpected exception becomes a `failed` row."""
     source = source or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        r = Report(report_id="", source=source, format="", sha256="")
-        r.status, r.error = "failed", f"unreadable_file: {exc.strerror or exc}"
-        return r
-    try:
-        return extract(data, source)
-    except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on
-        r = Report(report_id=report_id(data), source=source, format="", sha256="")
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        r.status = "failed"
-        r.error = f"internal_error: {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno}); please report it"
-        return r
+        return failed_report(source, f"unreadable_file: {exc.strerror or exc}")
+    return extract_bytes(data, source)
 
 
 def run(paths: Iterable[Path], on_done: Callable[[Report], None] | None = None) -> list[Report]:

@@ -15,7 +15,7 @@ import pandas as pd
 from parsers import EXTRACTOR_VERSION, Report
 
 REPORT_COLUMNS = ["report_id", "source", "format", "title", "agency", "year", "template", "status", "error",
-                  "notes", "sha256", "pages", "extractor_version"]
+                  "notes", "sha256", "pages", "extractor_version", "found_on"]
 VALUE_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "kind", "unit", "row_label", "col_label", "source_ref"]
 CHECK_COLUMNS = ["report_id", "check", "rule", "table", "scope", "status", "detail"]
 
@@ -24,7 +24,7 @@ def frames(reports: list[Report]) -> dict[str, pd.DataFrame]:
     """The three contract tables as DataFrames (every column text, blanks as "")."""
     rep = [
         [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
-         r.sha256, "" if r.pages is None else str(r.pages), EXTRACTOR_VERSION]
+         r.sha256, "" if r.pages is None else str(r.pages), EXTRACTOR_VERSION, r.found_on]
         for r in reports
     ]
     val = [

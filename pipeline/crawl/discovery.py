@@ -1,0 +1,87 @@
+"""Discovery: which links of a page lead to annual reports. Pure functions over HTML.
+
+    links(html, base_url)   every <a href> with its text, made absolute
+    classify(link, ...)     report | attachment | list | skip, from the title and URL
+      report      the title reads like an annual report (template-spec §10.2 title patterns)
+      attachment  PDF, DOC, DOCX, WPS, XLS(X) — kept when linked from a report page
+      list        pagination (下一页, index_1.html, ?page=2, numbered pager) or a 年报 column
+      skip        解读/图解 pages, notices about compiling reports, half-year statistics, the rest
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+REPORT_TITLE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年(?:度)?.*?(?:政府|政务)信息公开(?:工作)?(?:年度)?(?:报告|年报))"
+    r"|(?:关于(?:19|20)\d{2}\s*年度?政府信息公开(?:工作)?情况的报告)"
+    r"|(?:(?:政府|政务)信息公开(?:工作)?年度报告)"
+)
+SKIP_TITLE = re.compile(r"解读|图解|一图读懂|编制|发布工作|的通知|格式|上半年|半年|季度|统计数据|意见征集|目录")
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|\?)", re.I)
+PAGER_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|>|»|\d{1,3})$")
+PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+)|(?:/page/\d+)|(?:_\d+\.s?html?$)", re.I)
+COLUMN_TEXT = re.compile(r"信息公开年报|公开年报|年度报告|政府信息公开|政务公开|信息公开")
+COLUMN_URL = re.compile(r"zfxxgknb|zfxgknb|xxgknb|zfxxgkndbg|ndbg|annualreport", re.I)
+WEB_PAGE = re.compile(r"(?:\.s?html?|\.jsp|\.php|\.aspx?|/)(?:$|\?)|/[^./?]+(?:$|\?)", re.I)
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+def links(html: str, base_url: str) -> list[Link]:
+    soup = BeautifulSoup(html, "lxml")
+    base = soup.find("base", href=True)
+    if base is not None:
+        base_url = urljoin(base_url, base["href"])
+    out: list[Link] = []
+    seen: set[str] = set()
+    for a in soup.find_all("a", href=True):
+        href = a["href"].strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = urldefrag(urljoin(base_url, href))[0]
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        text = re.sub(r"\s+", "", a.get("title") or a.get_text(" ", strip=True) or "")
+        if len(text) < 4 and a.get_text(strip=True):
+            text = re.sub(r"\s+", "", a.get_text(" ", strip=True))
+        out.append(Link(url, text))
+    return out
+
+
+def is_report_title(text: str) -> bool:
+    return bool(REPORT_TITLE.search(text)) and not SKIP_TITLE.search(text)
+
+
+def classify(link: Link) -> str:
+    """report | attachment | list | skip."""
+    text, url = link.text, link.url
+    if ATTACHMENT.search(urlsplit(url).path) or ATTACHMENT.search(text):
+        return "attachment"
+    if is_report_title(text):
+        return "report"
+    if SKIP_TITLE.search(text):
+        return "skip"
+    if PAGER_TEXT.match(text) and (PAGER_URL.search(url) or text in ("下一页", "下页", "后页", "尾页", "末页")):
+        return "list"
+    if COLUMN_URL.search(url) and WEB_PAGE.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")):
+        return "list" if not re.search(r"/t\d{8}_|/content_|/art/", url) else "skip"
+    if COLUMN_TEXT.search(text) and len(text) <= 12:
+        return "list"
+    return "skip"
+
+
+def page_title(html: str) -> str:
+    soup = BeautifulSoup(html, "lxml")
+    t = soup.find("title")
+    title = t.get_text(strip=True) if t else ""
+    return re.split(r"\s*[_|]\s*|\s+-\s+", title)[0] if title else ""

@@ -1,0 +1,65 @@
+"""Crawl settings: one frozen dataclass, polite defaults, validated on creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from parsers.errors import ConfigError
+
+DEFAULT_DELAY = 1.0  # seconds between two requests to one host
+DEFAULT_TIMEOUT = 30.0  # seconds for one request, connect to last byte
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a larger response is cut off and recorded as too large
+DEFAULT_RETRIES = 3  # retries after the first attempt (timeouts, resets, 429, 5xx)
+DEFAULT_MAX_PAGES = 2000  # requests of list and report pages per run
+DEFAULT_MAX_DEPTH = 6  # list-page hops from a seed
+DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_CONTACT = "set one with --contact"
+USER_AGENT = "xxgk/{version} (+research crawler of 政府信息公开工作年度报告; contact: {contact})"
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    delay: float = DEFAULT_DELAY
+    timeout: float = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    retries: int = DEFAULT_RETRIES
+    max_pages: int = DEFAULT_MAX_PAGES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    contact: str = DEFAULT_CONTACT
+    allow_hosts: frozenset[str] = field(default_factory=frozenset)  # besides the seeds' hosts
+    obey_robots: bool = True
+    recheck: bool = False  # refetch known documents that sent no ETag/Last-Modified
+    backoff_base: float = 1.0  # first retry waits this long, then doubles
+    backoff_max: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("delay", "timeout", "backoff_base", "backoff_max"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be ≥ 0, got {getattr(self, name)}")
+        for name in ("max_bytes", "max_pages", "max_depth", "max_redirects"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be ≥ 1, got {getattr(self, name)}")
+        if self.retries < 0:
+            raise ConfigError(f"retries must be ≥ 0, got {self.retries}")
+
+    @classmethod
+    def resolve(cls, value: CrawlSettings | dict[str, Any] | None = None) -> CrawlSettings:
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        return cls(**value)
+
+    def with_(self, **changes: Any) -> CrawlSettings:
+        return replace(self, **changes)
+
+    def user_agent(self) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("xxgk")
+        except PackageNotFoundError:  # running from a checkout
+            v = "dev"
+        return USER_AGENT.format(version=v, contact=self.contact)
