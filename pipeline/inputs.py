@@ -15,8 +15,6 @@ def expand(inputs: list[str]) -> list[Path]:
     """Files as given; folders searched recursively for documents, in sorted order."""
     out: list[Path] = []
     for item in inputs:
-        if item.startswith(("http://", "https://")):
-            raise ConfigError(f"{item}: URLs are not supported yet; download the file and pass its path")
         p = Path(item)
         if p.is_dir():
             out.extend(

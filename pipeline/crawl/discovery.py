@@ -25,7 +25,8 @@ SKIP_TITLE = re.compile(r"解读|图解|一图读懂|编制|发布工作|的通�
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|\?)", re.I)
 PAGER_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|>|»|\d{1,3})$")
 PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+)|(?:/page/\d+)|(?:_\d+\.s?html?$)", re.I)
-COLUMN_TEXT = re.compile(r"信息公开年报|公开年报|年度报告|政府信息公开|政务公开|信息公开")
+# Navigation that leads towards the 年报 column (from a home or 政务公开 page); 指南, 制度 … do not.
+COLUMN_TEXT = re.compile(r"^(?:政务公开|信息公开|政府信息公开|法定主动公开内容)$|年报|年度报告")
 COLUMN_URL = re.compile(r"zfxxgknb|zfxgknb|xxgknb|zfxxgkndbg|ndbg|annualreport", re.I)
 WEB_PAGE = re.compile(r"(?:\.s?html?|\.jsp|\.php|\.aspx?|/)(?:$|\?)|/[^./?]+(?:$|\?)", re.I)
 
@@ -51,9 +52,10 @@ def links(html: str, base_url: str) -> list[Link]:
         if urlsplit(url).scheme not in ("http", "https") or url in seen:
             continue
         seen.add(url)
-        text = re.sub(r"\s+", "", a.get("title") or a.get_text(" ", strip=True) or "")
-        if len(text) < 4 and a.get_text(strip=True):
-            text = re.sub(r"\s+", "", a.get_text(" ", strip=True))
+        # CMS lists cut long titles ("平潭综合实验区2025年度政府…") and keep the whole one in title=.
+        anchor = re.sub(r"\s+", "", a.get_text(" ", strip=True))
+        title = re.sub(r"\s+", "", a.get("title") or "")
+        text = title if len(title) >= len(anchor) else anchor
         out.append(Link(url, text))
     return out
 
@@ -75,7 +77,7 @@ def classify(link: Link) -> str:
         return "list"
     if COLUMN_URL.search(url) and WEB_PAGE.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")):
         return "list" if not re.search(r"/t\d{8}_|/content_|/art/", url) else "skip"
-    if COLUMN_TEXT.search(text) and len(text) <= 12:
+    if COLUMN_TEXT.search(text) and len(text) <= 16:
         return "list"
     return "skip"
 

@@ -43,8 +43,8 @@ class CrawlResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all fetched; 1 some document could not be fetched (see the log and reports.csv)."""
-        return 1 if self.counts["failed"] else 0
+        """0 all fetched; 1 a seed or a document could not be fetched (see the log and reports.csv)."""
+        return 1 if self.counts["failed"] or self.counts["seed_failed"] else 0
 
     def summary(self) -> str:
         c, f = self.counts, self.fetch
@@ -85,6 +85,8 @@ class Crawl:
             return None
         except FetchError as exc:
             self._record(url, kind, parent, title, status="failed", error=f"{exc.kind}: {exc.message}")
+            if url in self.seeds:
+                self.counts["seed_failed"] += 1
             log.warning("failed %s: %s", url, exc.message)
             return self.state.read_blob(stored) if stored else None
         if r.not_modified and stored:

@@ -15,7 +15,7 @@ DEFAULT_MAX_PAGES = 2000  # requests of list and report pages per run
 DEFAULT_MAX_DEPTH = 6  # list-page hops from a seed
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_CONTACT = "set one with --contact"
-USER_AGENT = "xxgk/{version} (+research crawler of 政府信息公开工作年度报告; contact: {contact})"
+USER_AGENT = "xxgk/{version} (research crawler for government information disclosure annual reports; contact: {contact})"
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class CrawlSettings:
         for name in ("max_bytes", "max_pages", "max_depth", "max_redirects"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be ≥ 1, got {getattr(self, name)}")
+        if not self.contact.isascii() or any(c in self.contact for c in "\r\n()"):
+            raise ConfigError(f"contact must be plain ASCII (an e-mail address or URL), got {self.contact!r}")
         if self.retries < 0:
             raise ConfigError(f"retries must be ≥ 0, got {self.retries}")
 

@@ -1,0 +1,143 @@
+"""The bundled demo site, served on 127.0.0.1, with optional faults for tests.
+
+`fixtures/site/site.json` maps URL paths to files under `fixtures/` (or, for routes a
+test adds, to an inline "body"; the real reports
+are served from `fixtures/reports/`, not copied). `SiteServer` serves it on an
+ephemeral loopback port in a background thread and records every request, so
+tests can assert what was (and was not) asked for. Faults are per path:
+
+    {"slow": 5}                     sleep 5 s before answering ({"slow_times": 1}: only the first time)
+    {"fail": 2, "status": 503, "retry_after": "0"}   the first 2 requests get 503
+    {"truncate": 1}                 the first request's body is cut (Content-Length lies)
+    {"redirect": "/loop"}           answer 302 to that path (loops, off-host redirects)
+    {"no_validators": true}         never send ETag / Last-Modified
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@dataclass
+class Request:
+    path: str
+    status: int
+    headers: dict[str, str]
+    bytes: int
+
+
+@dataclass
+class SiteServer:
+    fixtures: Path = DEFAULT_FIXTURES
+    faults: dict[str, dict] = field(default_factory=dict)
+    extra_routes: dict[str, dict] = field(default_factory=dict)
+    requests: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        spec = json.loads((self.fixtures / "site" / "site.json").read_text(encoding="utf-8"))
+        self.routes: dict[str, dict] = {**spec["routes"], **self.extra_routes}
+        self.last_modified: str = spec["last_modified"]
+        self._lock = threading.Lock()
+        self._hits: dict[str, int] = {}
+        self.httpd: ThreadingHTTPServer | None = None
+
+    @property
+    def base(self) -> str:
+        assert self.httpd is not None
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def paths_requested(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+    def start(self) -> SiteServer:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                server._serve(self)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- answering ----------------------------------------------------------------
+    def _serve(self, h: BaseHTTPRequestHandler) -> None:
+        path = urlsplit(h.path).path
+        with self._lock:
+            n = self._hits[path] = self._hits.get(path, 0) + 1
+        fault = self.faults.get(path, {})
+        route = self.routes.get(path)
+        if fault.get("slow") and fault.get("slow_times", n) >= n:
+            time.sleep(float(fault["slow"]))
+        if fault.get("fail", 0) >= n:
+            extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
+            return self._send(h, path, int(fault.get("status", 503)), b"busy", "text/plain", extra)
+        target = fault.get("redirect") or (route or {}).get("redirect")
+        if target:
+            return self._send(h, path, 302, b"", "text/plain", {"Location": target})
+        if route is None:
+            return self._send(h, path, 404, "未找到".encode("utf-8"), "text/plain; charset=utf-8")
+        body = route["body"].encode("utf-8") if "body" in route else (self.fixtures / route["file"]).read_bytes()
+        if route.get("encode"):
+            body = body.decode("utf-8").encode(route["encode"])
+        ctype = route.get("type", "text/html; charset=utf-8")
+        headers: dict[str, str] = {}
+        if route.get("validators") and not fault.get("no_validators"):
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            headers = {"ETag": etag, "Last-Modified": self.last_modified}
+            if h.headers.get("If-None-Match") == etag or h.headers.get("If-Modified-Since") == self.last_modified:
+                return self._send(h, path, 304, b"", ctype, headers)
+        if fault.get("truncate", 0) >= n:
+            return self._send(h, path, 200, body[: len(body) // 2], ctype, headers, declared=len(body))
+        self._send(h, path, 200, body, ctype, headers)
+
+    def _send(self, h: BaseHTTPRequestHandler, path: str, status: int, body: bytes, ctype: str,
+              headers: dict[str, str] | None = None, declared: int | None = None) -> None:
+        with self._lock:
+            self.requests.append(Request(path, status, dict(h.headers.items()), len(body)))
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Date", formatdate(usegmt=True))
+            for k, v in (headers or {}).items():
+                h.send_header(k, v)
+            if status != 304:
+                h.send_header("Content-Length", str(declared if declared is not None else len(body)))
+            if declared is not None:
+                h.send_header("Connection", "close")
+                h.close_connection = True
+            h.end_headers()
+            if status != 304:
+                h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+            pass
