@@ -190,3 +190,33 @@ def test_demo_command_runs_end_to_end(tmp_path):
 def test_bad_contact_is_refused_before_any_request():
     with pytest.raises(Exception, match="plain ASCII"):
         CrawlSettings(contact="张三")
+
+
+def test_extract_accepts_urls_through_the_same_fetcher(site, tmp_path):
+    res = CliRunner().invoke(main, ["extract", site.url("/uploads/2025/01/P020250110_hzq2024.pdf"),
+                                    site.url("/private/2021/t20220110_1007.html"), "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    reports = {r["source"].replace(site.base, ""): r for r in _rows(tmp_path / "reports.csv")}
+    assert reports["/uploads/2025/01/P020250110_hzq2024.pdf"]["status"] == "ok"
+    assert reports["/private/2021/t20220110_1007.html"]["status"] == "failed"
+    assert "robots" in reports["/private/2021/t20220110_1007.html"]["error"]
+    assert not any(p.startswith("/private/") for p in site.paths_requested())
+    assert list((tmp_path / "store").rglob("*"))  # the fetched PDF is kept
+
+
+def test_response_over_the_byte_cap_is_refused(site, tmp_path):
+    result = crawl([site.url("/zwgk/zfxxgknb/index.html")], tmp_path, {**FAST, "max_bytes": 100_000})
+    big = [r for r in result.reports if r.status == "failed"]
+    assert big and all("too_large" in r.error for r in big)  # the Pingtan pages are 110-370 kB
+    assert result.fetch["errors"]["too_large"] == len(big)
+
+
+def test_second_run_does_not_extract_again(site, tmp_path, monkeypatch):
+    crawl([site.url("/test/list.html")], tmp_path, FAST)
+    import pipeline.crawl.run as run_module
+
+    calls = []
+    real = run_module.extract_bytes
+    monkeypatch.setattr(run_module, "extract_bytes", lambda data, src: calls.append(src) or real(data, src))
+    crawl([site.url("/test/list.html")], tmp_path, FAST)
+    assert calls == []

@@ -142,7 +142,8 @@ class Crawl:
     # ---- extraction ---------------------------------------------------------------------
     def extract_all(self) -> list[Report]:
         docs = self.state.documents()
-        with_attachments = {d["parent"] for d in docs if d["kind"] == "attachment" and d["sha256"]}
+        # Pages that link attachments: the attachment rows carry the report (or its failure).
+        with_attachments = {d["parent"] for d in docs if d["kind"] == "attachment"}
         reports: list[Report] = []
         seen_ids: set[str] = set()
         for d in docs:
