@@ -93,20 +93,22 @@ class SiteServer:
     # ---- answering ----------------------------------------------------------------
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         path = urlsplit(h.path).path
+        req = Request(path, 0, dict(h.headers.items()), 0)  # logged on arrival: a slow answer keeps its place
         with self._lock:
             n = self._hits[path] = self._hits.get(path, 0) + 1
+            self.requests.append(req)
         fault = self.faults.get(path, {})
         route = self.routes.get(path)
         if fault.get("slow") and fault.get("slow_times", n) >= n:
             time.sleep(float(fault["slow"]))
         if fault.get("fail", 0) >= n:
             extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
-            return self._send(h, path, int(fault.get("status", 503)), b"busy", "text/plain", extra)
+            return self._send(h, req, int(fault.get("status", 503)), b"busy", "text/plain", extra)
         target = fault.get("redirect") or (route or {}).get("redirect")
         if target:
-            return self._send(h, path, 302, b"", "text/plain", {"Location": target})
+            return self._send(h, req, 302, b"", "text/plain", {"Location": target})
         if route is None:
-            return self._send(h, path, 404, "未找到".encode("utf-8"), "text/plain; charset=utf-8")
+            return self._send(h, req, 404, "未找到".encode("utf-8"), "text/plain; charset=utf-8")
         body = route["body"].encode("utf-8") if "body" in route else (self.fixtures / route["file"]).read_bytes()
         if route.get("encode"):
             body = body.decode("utf-8").encode(route["encode"])
@@ -116,15 +118,14 @@ class SiteServer:
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             headers = {"ETag": etag, "Last-Modified": self.last_modified}
             if h.headers.get("If-None-Match") == etag or h.headers.get("If-Modified-Since") == self.last_modified:
-                return self._send(h, path, 304, b"", ctype, headers)
+                return self._send(h, req, 304, b"", ctype, headers)
         if fault.get("truncate", 0) >= n:
-            return self._send(h, path, 200, body[: len(body) // 2], ctype, headers, declared=len(body))
-        self._send(h, path, 200, body, ctype, headers)
+            return self._send(h, req, 200, body[: len(body) // 2], ctype, headers, declared=len(body))
+        self._send(h, req, 200, body, ctype, headers)
 
-    def _send(self, h: BaseHTTPRequestHandler, path: str, status: int, body: bytes, ctype: str,
+    def _send(self, h: BaseHTTPRequestHandler, req: Request, status: int, body: bytes, ctype: str,
               headers: dict[str, str] | None = None, declared: int | None = None) -> None:
-        with self._lock:
-            self.requests.append(Request(path, status, dict(h.headers.items()), len(body)))
+        req.status, req.bytes = status, len(body)
         try:
             h.send_response(status)
             h.send_header("Content-Type", ctype)
