@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from .model import Check, Value
+from .model import Check, Figure, Value
 
 T3_COLS = ("natural", "commercial", "research", "nonprofit", "legal", "org_other", "total")
 APPLICANTS = T3_COLS[:-1]
@@ -67,6 +67,25 @@ def _compare(check: str, rule: str, table: str, scope: str, left: list[tuple[str
     if status == "fail":
         detail += f"; off by {_fmt(sl - sr)} (values kept as printed)"
     return Check(check, rule, table, scope, status, detail)
+
+
+def narrative_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
+    """S5: 收到申请 N 件 in the text against 表三 (new, or new + carried), as a warning."""
+    cells = _Cells(values)
+    out = []
+    for f in figures:
+        if f.figure != "applications":
+            continue
+        new, carried = cells.get("t3", "new", "total"), cells.get("t3", "carried", "total")
+        if new is None:
+            continue
+        said = Decimal(f.value)
+        ok = said == new or (carried is not None and said == new + carried)
+        detail = f"text says {f.value} 件 (“{f.sentence[:60]}”); 表三 new total = {_fmt(new)}"
+        if carried is not None:
+            detail += f", new + carried = {_fmt(new + carried)}"
+        out.append(Check("narrative_applications", "S5", "t3", "new/total", "pass" if ok else "fail", detail, "warning"))
+    return out
 
 
 def run_checks(values: list[Value]) -> list[Check]:

@@ -73,12 +73,23 @@ class Value:
 class Check:
     """One accounting identity tested on one row or column."""
 
-    check: str  # t3_balance, t3_outcome_total, t3_applicant_total, t4_total
-    rule: str  # H1..H4 of the template spec
+    check: str  # t3_balance, t3_outcome_total, t3_applicant_total, t4_total, cross_year_…, narrative_…
+    rule: str  # H1..H4 (hard) or S1, S2, S5 (soft) of the template spec
     table: str
     scope: str
     status: str  # pass | fail | unknown
     detail: str
+    severity: str = "error"  # error: a failure makes the report partial; warning: it does not
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the report states in words, with the sentence it came from."""
+
+    figure: str
+    value: str
+    unit: str
+    sentence: str
 
 
 @dataclass
@@ -98,8 +109,15 @@ class Report:
     notes: str = ""  # observations that do not make the report partial (fuzzy labels, extra rows)
     pages: int | None = None
     found_on: str = ""  # crawls: the report page an attachment was linked from
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    adcode: str = ""  # 6-digit 行政区划代码 of the agency's place
+    level: str = ""  # 省 / 市 / 县 / 乡镇街道
+    agency_kind: str = ""  # government / department
     values: list[Value] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
 
 def report_to_dict(report: Report) -> dict:
@@ -113,4 +131,5 @@ def report_from_dict(data: dict) -> Report:
     d = dict(data)
     d["values"] = [Value(**v) for v in d.get("values", [])]
     d["checks"] = [Check(**c) for c in d.get("checks", [])]
+    d["figures"] = [Figure(**f) for f in d.get("figures", [])]
     return Report(**d)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from .checks import run_checks
+from .checks import narrative_checks, run_checks
 from .errors import DocumentError
 from .metadata import _TITLE, extract_metadata
+from .narrative import figures
+from .region import region_of
 from .model import Check, Report
 from .readers import read, sniff
 from .schema import TEMPLATES, expected_cells, is_canonical
@@ -74,7 +76,7 @@ def _reasons(res: TableResult, template: str, checks: list[Check]) -> tuple[list
                           if not v.row.startswith("extra_") and not is_canonical(v.table, v.row, v.col, template)})
         if foreign:
             severe.append(_summarise(f"rows not in {template}", foreign))
-    failed = [f"{c.check} {c.scope}" for c in checks if c.status == "fail"]
+    failed = [f"{c.check} {c.scope}" for c in checks if c.status == "fail" and c.severity == "error"]
     if failed:
         severe.append(_summarise("identity fails", failed))
     if res.values and all(v.kind != "number" for v in res.values):
@@ -95,6 +97,10 @@ def extract(data: bytes, source: str = "") -> Report:
     report.format, report.pages = doc.format, doc.pages
     meta = extract_metadata(doc.lines, doc.title_hint, source)
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
+    place = region_of(meta.agency)
+    report.province, report.city, report.county, report.adcode = place.province, place.city, place.county, place.adcode
+    report.level, report.agency_kind = place.level, place.kind
+    report.figures = figures(doc.lines)
     res = read_tables(doc.grids)
     if not res.values:
         looks_like_report = bool(_TITLE.search(meta.title)) or bool(_TITLE.search("".join(doc.lines[:30])))
@@ -113,7 +119,7 @@ def extract(data: bytes, source: str = "") -> Report:
     template, template_note = decide_template(res.evidence, meta.year)
     report.template = template
     report.values = res.values
-    report.checks = run_checks(res.values)
+    report.checks = run_checks(res.values) + narrative_checks(res.values, report.figures)
     severe, notes = _reasons(res, template, report.checks)
     if template_note:
         notes.insert(0, template_note)

@@ -10,7 +10,8 @@ import click
 
 from parsers import XxgkError
 
-from . import inputs, logs, runner, writers
+from . import datasets, inputs, logs, runner
+from .crossyear import cross_year_checks
 from .crawl import CrawlSettings, crawl as run_crawl
 from .crawl.settings import DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 
@@ -30,13 +31,36 @@ def main() -> None:
     """
 
 
+def output_options(f):  # type: ignore[no-untyped-def]
+    """--format and --csv-encoding, the same for every command that writes datasets."""
+    f = click.option("--csv-encoding", type=click.Choice(list(datasets.CSV_ENCODINGS)), default="utf-8-sig", show_default=True,
+                     help="utf-8-sig (UTF-8 with a BOM, so Excel opens it), utf-8, or gb18030.")(f)
+    f = click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
+                     help="Comma-separated: csv, parquet, dta (Stata 118), xlsx. The codebook and datapackage.json are always written.")(f)
+    return f
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    bad = [v for v in chosen if v not in datasets.FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"{', '.join(bad) or value!r}: choose from {', '.join(datasets.FORMATS)}", param_hint="--format")
+    return chosen
+
+
+def write_outputs(reports, out: Path, formats: tuple[str, ...], csv_encoding: str) -> list[Path]:  # type: ignore[no-untyped-def]
+    tabs = datasets.tables(reports, cross_year_checks(reports))
+    return datasets.write(tabs, out, formats, csv_encoding)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
-              help="Folder for reports.csv, values.csv and checks.csv (created if missing).")
+              help="Folder for the datasets (created if missing).")
+@output_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def extract(inputs: tuple[str, ...], out: str, quiet: bool) -> None:
-    """Extract the statistical tables of reports into canonical CSV files.
+def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, quiet: bool) -> None:
+    """Extract the statistical tables of reports into datasets.
 
     INPUT is any mix of files and folders (searched recursively for .pdf, .html,
     .htm, .docx, .txt and .md). A document that cannot be read becomes a
@@ -47,6 +71,7 @@ def extract(inputs: tuple[str, ...], out: str, quiet: bool) -> None:
         xxgk extract fixtures/ --out output/
         xxgk extract report.pdf page.html --out /tmp/x
     """
+    fmts = _formats(formats)
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
     try:
         paths = _expand([i for i in inputs if i not in urls])
@@ -65,7 +90,7 @@ def extract(inputs: tuple[str, ...], out: str, quiet: bool) -> None:
             line += f"\n{'':>14}{r.error[:300]}"
         click.echo(line)
 
-    reports = runner.run(paths, on_done=show)
+    reports = runner.run(paths, on_done=show, progress=not quiet)
     if urls:
         logs.setup(quiet=quiet)
         from .crawl.fetchone import fetch_and_extract
@@ -76,7 +101,7 @@ def extract(inputs: tuple[str, ...], out: str, quiet: bool) -> None:
                 reports.append(r)
         except XxgkError as exc:
             raise click.ClickException(str(exc)) from None
-    written = writers.write_csvs(reports, Path(out))
+    written = write_outputs(reports, Path(out), fmts, csv_encoding)
     click.echo(summary(reports, Path(out), written))
 
 
@@ -97,6 +122,7 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @main.command()
 @click.argument("seeds", nargs=-1, required=True, metavar="SEED_URL...")
 @crawl_options
+@output_options
 @click.option("--delay", type=float, default=DEFAULT_DELAY, show_default=True, help="Seconds between two requests to one host (robots.txt Crawl-delay wins if longer).")
 @click.option("--contact", default="", help="An e-mail or URL for the User-Agent, so site owners can reach you.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Another host the crawl may follow links to (repeatable). The seeds' hosts are always allowed.")
@@ -107,7 +133,7 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @click.option("--retries", type=int, default=DEFAULT_RETRIES, show_default=True, help="Retries on timeouts, resets, 429 and 5xx (never on other 4xx).")
 @click.option("--recheck", is_flag=True, help="Fetch known reports that sent no ETag/Last-Modified again, to catch silent changes.")
 @click.option("--ignore-robots", is_flag=True, hidden=True)
-def crawl(seeds, out, state, log_json, quiet, delay, contact, allow_hosts, max_pages, max_depth, timeout, max_bytes,
+def crawl(seeds, out, state, log_json, quiet, formats, csv_encoding, delay, contact, allow_hosts, max_pages, max_depth, timeout, max_bytes,
           retries, recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
     """Find, fetch and extract the annual reports of government sites.
 
@@ -134,13 +160,14 @@ def crawl(seeds, out, state, log_json, quiet, delay, contact, allow_hosts, max_p
     except XxgkError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None)
+    _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding)
 
 
 @main.command()
 @crawl_options
+@output_options
 @click.option("--delay", type=float, default=0.1, show_default=True, help="Seconds between requests (the demo site is your own, on 127.0.0.1).")
-def demo(out, state, log_json, quiet, delay) -> None:  # type: ignore[no-untyped-def]
+def demo(out, state, log_json, quiet, formats, csv_encoding, delay) -> None:  # type: ignore[no-untyped-def]
     """Crawl the bundled demo site end to end, offline.
 
     Serves fixtures/site/ (a small government site: 年报 list pages with a pager,
@@ -158,14 +185,17 @@ def demo(out, state, log_json, quiet, delay) -> None:  # type: ignore[no-untyped
     with SiteServer() as site:
         click.echo(f"demo site serving fixtures/site on {site.base}")
         settings = CrawlSettings(delay=delay, contact="xxgk-demo")
-        _crawl_and_report([site.url("/index.html")], Path(out), settings, Path(state) if state else None)
+        _crawl_and_report([site.url("/index.html")], Path(out), settings, Path(state) if state else None,
+                          _formats(formats), csv_encoding)
 
 
-def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None) -> None:
+def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
+                      formats: tuple[str, ...], csv_encoding: str) -> None:
     from .crawl.state import StateLocked
 
     try:
-        result = run_crawl(seeds, out, settings, state_path=state)
+        result = run_crawl(seeds, out, settings, state_path=state,
+                           write=lambda reports: write_outputs(reports, out, formats, csv_encoding))
     except StateLocked as exc:
         click.echo(f"Error: {exc.message}", err=True)
         sys.exit(2)
@@ -184,15 +214,15 @@ def _expand(items: list[str]) -> list[Path]:
     return inputs.expand(items)
 
 
-def summary(reports, out: Path, written: dict[str, Path]) -> str:  # type: ignore[no-untyped-def]
+def summary(reports, out: Path, written: list[Path]) -> str:  # type: ignore[no-untyped-def]
     status = Counter(r.status for r in reports)
-    checks = Counter(c.status for r in reports for c in r.checks)
+    checks = Counter(c.status if c.severity == "error" or c.status != "fail" else "warning" for r in reports for c in r.checks)
     nvalues = sum(len(r.values) for r in reports)
     parts = ", ".join(f"{status[s]} {s}" for s in ("ok", "partial", "failed", "not_report") if status[s])
     return (
         f"{len(reports)} documents: {parts}. {nvalues} values; {sum(checks.values())} checks "
-        f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown). "
-        f"Wrote {', '.join(p.name for p in written.values())} to {out}/"
+        f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown, {checks['warning']} soft warnings). "
+        f"Wrote {len(written)} files to {out}/ ({', '.join(p.name for p in written[:3])}, …)"
     )
 
 

@@ -40,10 +40,18 @@ def extract_path(path: Path, source: str | None = None) -> Report:
     return extract_bytes(data, source)
 
 
-def run(paths: Iterable[Path], on_done: Callable[[Report], None] | None = None) -> list[Report]:
-    """Extract every path; the same bytes under two names are one report."""
+def run(paths: Iterable[Path], on_done: Callable[[Report], None] | None = None, progress: bool = False) -> list[Report]:
+    """Extract every path; the same bytes under two names are one report.
+
+    With progress=True a bar shows on a terminal (tqdm; silent when stderr is not a terminal).
+    """
     reports: list[Report] = []
     seen: dict[str, Report] = {}
+    paths = list(paths)
+    if progress and len(paths) > 1:
+        from tqdm import tqdm
+
+        paths = tqdm(paths, unit="doc", disable=None, leave=False)  # type: ignore[assignment]
     for path in paths:
         r = extract_path(path)
         if r.report_id and r.report_id in seen:

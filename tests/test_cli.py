@@ -11,7 +11,7 @@ from .conftest import REPORTS
 
 
 def _rows(path):
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -42,7 +42,7 @@ def test_contract_columns_are_present(tmp_path):
         "values.csv": ["report_id", "table", "row", "col", "value", "raw"],
         "checks.csv": ["report_id", "check", "table", "scope", "status", "detail"],
     }.items():
-        header = (out / name).read_text(encoding="utf-8").splitlines()[0].split(",")
+        header = (out / name).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
         assert set(cols) <= set(header), name
 
 

@@ -54,7 +54,7 @@ FAST = {"delay": 0.0, "timeout": 1.5, "backoff_base": 0.05, "backoff_max": 0.2}
 
 
 def _rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 

@@ -24,7 +24,6 @@ from parsers.encoding import decode
 from parsers.errors import Disallowed, FetchError, Offsite, UnsupportedFormat
 from parsers.model import report_from_dict, report_to_dict
 
-from .. import writers
 from ..runner import extract_bytes, failed_report
 from . import discovery
 from .fetch import Fetcher
@@ -39,7 +38,7 @@ class CrawlResult:
     reports: list[Report]
     counts: Counter[str] = field(default_factory=Counter)  # new, changed, unchanged, failed, blocked
     fetch: dict[str, object] = field(default_factory=dict)
-    written: dict[str, Path] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -171,6 +170,13 @@ class Crawl:
         return reports
 
 
+def default_write(reports: list[Report], out: Path) -> list[Path]:
+    from ..crossyear import cross_year_checks
+    from ..datasets import tables, write
+
+    return write(tables(reports, cross_year_checks(reports)), out)
+
+
 def crawl(
     seeds: list[str],
     out: Path,
@@ -178,6 +184,7 @@ def crawl(
     state_path: Path | None = None,
     transport=None,  # type: ignore[no-untyped-def]
     sleep=time.sleep,  # type: ignore[no-untyped-def]
+    write=None,  # type: ignore[no-untyped-def]
 ) -> CrawlResult:
     """Crawl the seeds' sites for annual reports, extract them and write the datasets into `out`."""
     s = CrawlSettings.resolve(settings)
@@ -190,7 +197,7 @@ def crawl(
         job.discover()
         reports = job.extract_all()
         job.counts["found"] = len(state.documents())
-        written = writers.write_csvs(reports, out)
+        written = write(reports) if write else default_write(reports, out)
         result = CrawlResult(reports, job.counts, fetcher.stats.as_dict(), written)
         state.finish_run(job.run_id, {"counts": dict(job.counts), "fetch": result.fetch})
         return result

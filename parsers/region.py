@@ -1,0 +1,87 @@
+"""Province, city, county, 行政区划代码, level and kind of the agency that published a report.
+
+Place names come from cpca (MIT; its resources/adcodes.csv lists 3,511 divisions with
+GB/T 2260 codes as of its release 0.5.5, February 2021: divisions renamed or created
+since then are unknown to it) plus `places.csv` beside this file for names that are no
+division of their own (平潭综合实验区). Unknown stays empty: nothing is guessed.
+
+    level   省 / 市 / 县 / 乡镇街道, from the agency's suffix and the code's level
+    kind    government (人民政府, 街道办事处, 管委会 …) or department (局, 委员会 …)
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+TOWN_SUFFIXES = ("街道办事处", "街道", "镇人民政府", "乡人民政府", "镇", "乡", "苏木", "办事处")
+GOVERNMENT_SUFFIXES = ("人民政府", "人民政府办公室", "人民政府办公厅", "街道办事处", "街道", "镇", "乡", "管委会",
+                       "管理委员会", "综合实验区", "新区", "开发区")
+PLACE_DATA = "cpca 0.5.5 (GB/T 2260 codes, released 2021-02) + parsers/places.csv"
+
+
+@dataclass(frozen=True)
+class Region:
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    adcode: str = ""
+    level: str = ""
+    kind: str = ""
+
+
+@lru_cache(maxsize=1)
+def _supplement() -> dict[str, dict[str, str]]:
+    text = resources.files("parsers").joinpath("places.csv").read_text(encoding="utf-8")
+    return {r["name"]: r for r in csv.DictReader(text.splitlines())}
+
+
+def _cpca(name: str) -> dict[str, str]:
+    import cpca  # imported late: loading its place index takes a moment
+
+    logging.getLogger("jieba").setLevel(logging.ERROR)
+    df = cpca.transform([name])
+    row = df.iloc[0]
+
+    def clean(v: object) -> str:
+        s = "" if v is None or v != v else str(v)  # NaN != NaN
+        return "" if s in ("市辖区", "县") else s
+
+    code = row.get("adcode")
+    return {"province": clean(row.get("省")), "city": clean(row.get("市")), "county": clean(row.get("区")),
+            "adcode": "" if code is None or code != code else str(code)[:6]}
+
+
+def _level(agency: str, adcode: str) -> str:
+    if agency.endswith(TOWN_SUFFIXES):
+        return "乡镇街道"
+    if len(adcode) != 6:
+        return ""
+    if adcode.endswith("0000"):
+        return "省"
+    if adcode.endswith("00"):
+        return "市"
+    return "县"
+
+
+def _kind(agency: str) -> str:
+    if not agency:
+        return ""
+    return "government" if agency.endswith(GOVERNMENT_SUFFIXES) else "department"
+
+
+@lru_cache(maxsize=4096)
+def region_of(agency: str) -> Region:
+    if not agency:
+        return Region()
+    place = next((p for name, p in _supplement().items() if name in agency), None)
+    found = dict(place) if place else _cpca(agency)
+    adcode = found.get("adcode", "")
+    # cpca fills in a province for a bare "人民政府"; only trust a code the name itself names.
+    if adcode and not any(found.get(k) and found[k][:2] in agency for k in ("province", "city", "county")):
+        return Region(kind=_kind(agency))
+    return Region(found.get("province", ""), found.get("city", ""), found.get("county", ""), adcode,
+                  _level(agency, adcode), _kind(agency))

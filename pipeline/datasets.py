@@ -1,0 +1,287 @@
+"""The data product: every table of a run as DataFrames, and writers for each format.
+
+Tables (one DataFrame each; the first three are the contract of schema/README.md):
+    reports     one row per document: metadata, region, status
+    values      one row per extracted cell (long)
+    checks      one row per identity tested (hard H1–H4 errors, soft S1/S2/S5 warnings)
+    narrative   numbers the text states (主动公开信息 N 条 …) with their sentence
+    panel       wide: one row per report, one column per canonical cell (names in the codebook)
+
+Formats: csv (UTF-8 with BOM by default, so Excel opens it), parquet, dta (Stata 118,
+Chinese variable labels), xlsx (one sheet per table, Chinese headers). The codebook
+(codebook.csv, codebook.md) and datapackage.json are written with every run. Every
+file is written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from parsers import EXTRACTOR_VERSION, Report
+from parsers.region import PLACE_DATA
+from parsers.schema import keys
+
+from .writers import atomic_write
+
+FORMATS = ("csv", "parquet", "dta", "xlsx")
+CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
+
+# Every column of every table: (name, pandas dtype, Chinese header, description). One home.
+COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
+    "reports": [
+        ("report_id", "string", "报告编号", "first 16 hex digits of the document's sha256 (u… for a document never fetched)"),
+        ("source", "string", "来源", "path or URL as given or found"),
+        ("format", "string", "格式", "pdf, html, docx, text"),
+        ("title", "string", "标题", "title as printed"),
+        ("agency", "string", "发布机构", "publishing agency"),
+        ("year", "Int64", "统计年度", "the year the statistics cover"),
+        ("template", "string", "模板", "v2019, v2021, pre2019 or unknown"),
+        ("status", "string", "状态", "ok, partial, failed, not_report"),
+        ("error", "string", "问题", "why the report is not ok"),
+        ("notes", "string", "备注", "what was read with care (fuzzy labels, extra rows, template from the year)"),
+        ("province", "string", "省", "province of the agency"),
+        ("city", "string", "市", "prefecture-level city of the agency"),
+        ("county", "string", "县区", "county-level division of the agency"),
+        ("adcode", "string", "行政区划代码", "6-digit GB/T 2260 code of the agency's place"),
+        ("level", "string", "层级", "省, 市, 县 or 乡镇街道"),
+        ("agency_kind", "string", "机构类型", "government or department"),
+        ("sha256", "string", "SHA256", "sha256 of the document's bytes"),
+        ("pages", "Int64", "页数", "pages (PDF)"),
+        ("extractor_version", "string", "抽取版本", "xxgk extractor version"),
+        ("found_on", "string", "所在页面", "crawls: the report page an attachment was linked from"),
+    ],
+    "values": [
+        ("report_id", "string", "报告编号", "the report (reports.report_id)"),
+        ("table", "string", "表", "t2, t3 or t4"),
+        ("row", "string", "行", "canonical row key (extra_… for rows no template has)"),
+        ("col", "string", "列", "canonical column key"),
+        ("value", "Float64", "数值", "the number; empty for a blank, /, -, — or text"),
+        ("raw", "string", "原文", "the cell's text as printed"),
+        ("kind", "string", "类型", "number, blank, slash, dash, none, text"),
+        ("unit", "string", "单位", "unit printed in the cell (元 …)"),
+        ("row_label", "string", "行标签", "row label as printed"),
+        ("col_label", "string", "列标签", "column label as printed"),
+        ("source_ref", "string", "位置", "where in the document: PDF page and bbox, HTML/DOCX table row col, text line"),
+    ],
+    "checks": [
+        ("report_id", "string", "报告编号", "the report (reports.report_id)"),
+        ("check", "string", "检查", "t3_balance, t3_outcome_total, t3_applicant_total, t4_total, cross_year_carried, cross_year_in_force, narrative_applications"),
+        ("rule", "string", "规则", "H1–H4 (hard) or S1, S2, S5 (soft) of the template spec"),
+        ("table", "string", "表", "t2, t3 or t4"),
+        ("scope", "string", "范围", "the row or column tested"),
+        ("status", "string", "结果", "pass, fail, unknown"),
+        ("severity", "string", "级别", "error (a failure makes the report partial) or warning"),
+        ("detail", "string", "说明", "the numbers"),
+    ],
+    "narrative": [
+        ("report_id", "string", "报告编号", "the report (reports.report_id)"),
+        ("figure", "string", "指标", "proactive_total, website, new_media, applications"),
+        ("value", "Float64", "数值", "the number stated"),
+        ("unit", "string", "单位", "条 or 件"),
+        ("sentence", "string", "原句", "the sentence it came from"),
+    ],
+}
+PANEL_META = ["report_id", "agency", "year", "template", "status", "province", "city", "county", "adcode", "level", "agency_kind"]
+PRIMARY_KEYS = {
+    "reports": ["report_id"],
+    "values": ["report_id", "table", "row", "col"],
+    "checks": ["report_id", "check", "scope"],
+    "narrative": ["report_id", "figure"],
+    "panel": ["report_id"],
+}
+
+
+@dataclass(frozen=True)
+class CodebookEntry:
+    name: str  # wide panel column
+    table: str
+    row: str
+    col: str
+    label_zh: str
+    label_en: str
+    templates: str
+    type: str
+    unit: str
+
+
+@lru_cache(maxsize=1)
+def _english() -> dict[tuple[str, str, str], dict[str, str]]:
+    text = resources.files("parsers").joinpath("keys_en.csv").read_text(encoding="utf-8")
+    return {(r["table"], r["kind"], r["key"]): r for r in csv.DictReader(text.splitlines())}
+
+
+@lru_cache(maxsize=1)
+def codebook() -> tuple[CodebookEntry, ...]:
+    """Every canonical cell once, with its wide-panel name; generated from keys.csv and keys_en.csv."""
+    en = _english()
+    seen: dict[tuple[str, str, str], CodebookEntry] = {}
+    templates: dict[tuple[str, str, str], list[str]] = {}
+    for k in keys():
+        cell = (k.table, k.row, k.col)
+        templates.setdefault(cell, []).append(k.template)
+        if cell in seen:
+            continue
+        r, c = en[(k.table, "row", k.row)], en[(k.table, "col", k.col)]
+        kind = "decimal" if k.col in ("amount_wan", "amount") else "integer"
+        seen[cell] = CodebookEntry(
+            name=f"{k.table}_{r['short']}_{c['short']}", table=k.table, row=k.row, col=k.col,
+            label_zh=f"{k.row_label} {k.col_label}", label_en=f"{r['label_en']}: {c['label_en']}",
+            templates="", type=kind, unit=c["unit"] or r["unit"],
+        )
+    return tuple(
+        CodebookEntry(**{**e.__dict__, "templates": " ".join(sorted(set(templates[(e.table, e.row, e.col)])))})
+        for e in seen.values()
+    )
+
+
+def _frame(name: str, rows: list[list[object]]) -> pd.DataFrame:
+    cols = COLUMNS[name]
+    df = pd.DataFrame(rows, columns=[c[0] for c in cols], dtype="object")
+    for col, dtype, _, _ in cols:
+        if dtype == "string":
+            df[col] = df[col].astype("string")
+        else:
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype(dtype)
+    return df
+
+
+def tables(reports: list[Report], extra_checks: dict[str, list] | None = None) -> dict[str, pd.DataFrame]:
+    extra_checks = extra_checks or {}
+    rep = [[r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
+            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256,
+            r.pages, EXTRACTOR_VERSION, r.found_on] for r in reports]
+    val = [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref]
+           for r in reports for v in r.values]
+    chk = [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail]
+           for r in reports for c in list(r.checks) + extra_checks.get(r.report_id, [])]
+    nar = [[r.report_id, f.figure, f.value, f.unit, f.sentence] for r in reports for f in r.figures]
+    out = {"reports": _frame("reports", rep), "values": _frame("values", val),
+           "checks": _frame("checks", chk), "narrative": _frame("narrative", nar)}
+    out["panel"] = panel(out["reports"], out["values"])
+    return out
+
+
+def panel(reports: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Wide: one row per report, one column per canonical cell, in codebook order."""
+    names = {(e.table, e.row, e.col): e.name for e in codebook()}
+    wide = reports[PANEL_META].copy()
+    v = values[[(t, r, c) in names for t, r, c in zip(values["table"], values["row"], values["col"])]]
+    if len(v):
+        v = v.assign(name=[names[(t, r, c)] for t, r, c in zip(v["table"], v["row"], v["col"])])
+        pivot = v.pivot(index="report_id", columns="name", values="value")
+    else:
+        pivot = pd.DataFrame(index=pd.Index([], name="report_id"))
+    cols = [e.name for e in codebook()]
+    pivot = pivot.reindex(columns=cols).astype("Float64")
+    return wide.merge(pivot, left_on="report_id", right_index=True, how="left")
+
+
+def labels_zh(name: str) -> dict[str, str]:
+    if name == "panel":
+        meta = {c[0]: c[2] for c in COLUMNS["reports"]}
+        return {**{c: meta[c] for c in PANEL_META}, **{e.name: e.label_zh for e in codebook()}}
+    return {c[0]: c[2] for c in COLUMNS[name]}
+
+
+# ---- writers ------------------------------------------------------------------------------
+def _for_stata(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].fillna("").astype(object)
+        else:
+            out[col] = out[col].astype("float64")
+    return out
+
+
+def write(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = ("csv",),
+          csv_encoding: str = "utf-8-sig") -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, df in tabs.items():
+        if "csv" in formats:
+            p = out / f"{name}.csv"
+            atomic_write(p, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding=csv_encoding, lineterminator="\n"))
+            written.append(p)
+        if "parquet" in formats:
+            p = out / f"{name}.parquet"
+            atomic_write(p, lambda tmp, df=df: df.to_parquet(tmp, index=False, engine="pyarrow"))
+            written.append(p)
+        if "dta" in formats:
+            p = out / f"{name}.dta"
+            labels = {k: v[:80] for k, v in labels_zh(name).items()}
+            long_text = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
+            atomic_write(p, lambda tmp, df=df, labels=labels, long_text=long_text: _for_stata(df).to_stata(
+                tmp, write_index=False, version=118, variable_labels=labels, convert_strl=long_text))
+            written.append(p)
+    if "xlsx" in formats:
+        p = out / "xxgk.xlsx"
+
+        def excel(tmp: Path) -> None:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                for name, df in tabs.items():
+                    df.rename(columns=labels_zh(name)).to_excel(xw, sheet_name=name, index=False)
+
+        atomic_write(p, excel)
+        written.append(p)
+    written += write_codebook(out)
+    written.append(write_datapackage(tabs, out, formats, csv_encoding))
+    return written
+
+
+def write_codebook(out: Path) -> list[Path]:
+    cb = pd.DataFrame([e.__dict__ for e in codebook()])
+    p_csv, p_md = out / "codebook.csv", out / "codebook.md"
+    atomic_write(p_csv, lambda tmp: cb.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n"))
+    lines = [
+        "# xxgk codebook", "",
+        f"Generated from parsers/keys.csv and parsers/keys_en.csv (extractor version {EXTRACTOR_VERSION}).",
+        "`name` is the column of the wide panel (panel.*); in the long table values.* a cell is (table, row, col).",
+        f"Region columns come from {PLACE_DATA}.", "",
+        "| name | table | row | col | 中文 | English | templates | type | unit |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [f"| {e.name} | {e.table} | {e.row} | {e.col} | {e.label_zh} | {e.label_en} | {e.templates} | {e.type} | {e.unit} |"
+              for e in codebook()]
+    lines += ["", "## Columns of the tables", ""]
+    for name, cols in COLUMNS.items():
+        lines += [f"### {name}", "", "| column | 中文 | meaning |", "| --- | --- | --- |"]
+        lines += [f"| {c} | {zh} | {d} |" for c, _, zh, d in cols]
+        lines.append("")
+    atomic_write(p_md, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n", encoding="utf-8"))
+    return [p_csv, p_md]
+
+
+def _field_type(dtype: object) -> str:
+    return "integer" if str(dtype) == "Int64" else "number" if str(dtype) == "Float64" else "string"
+
+
+def write_datapackage(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...], csv_encoding: str) -> Path:
+    """A Frictionless data package describing the CSV files of this run."""
+    descriptions = {**{n: {c[0]: c[3] for c in cols} for n, cols in COLUMNS.items()},
+                    "panel": {**{c[0]: c[3] for c in COLUMNS["reports"] if c[0] in PANEL_META},
+                              **{e.name: f"{e.label_en} ({e.label_zh}; {e.unit})" for e in codebook()}}}
+    resources_ = []
+    for name, df in tabs.items():
+        fields = [{"name": c, "type": _field_type(df[c].dtype), "description": descriptions[name].get(c, "")}
+                  for c in df.columns]
+        schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": PRIMARY_KEYS[name]}
+        if name != "reports":
+            schema["foreignKeys"] = [{"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}}]
+        resources_.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
+                           "encoding": csv_encoding, "schema": schema})
+    package = {
+        "name": "xxgk-run", "title": "政府信息公开工作年度报告 statistical tables (xxgk)",
+        "description": "Extracted by xxgk; see codebook.md. A blank value is a blank in the report, never 0.",
+        "resources": resources_ if "csv" in formats else [],
+    }
+    p = out / "datapackage.json"
+    atomic_write(p, lambda tmp: Path(tmp).write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8"))
+    return p
