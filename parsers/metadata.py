@@ -29,11 +29,26 @@ AGENCY_SUFFIXES = (
     "办公室", "办公厅", "街道", "政府", "局", "厅", "镇", "乡", "中心", "署", "院",
 )
 # Tokens that cannot be part of an agency name: scanning back from the suffix stops there.
-_STOP = re.compile(r"^(?:\d+|年|年度|本|我|我区|我市|我县|由|对|在|根据|按照|以|为|和|与|及|的|了|报告|是|将)$")
+_STOP = re.compile(r"^(?:\d+|年|年度|本|我|我区|我市|我县|由|对|在|根据|按照|以|为|和|与|及|的|了|报告|是|将|"
+                   r"上半年|下半年|全年|今年|本年|本年度|上年|去年|季度)$")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _PLACE_END = ("省", "市", "区", "县", "州", "盟", "旗", "自治区", "地区")
 
 _TITLE = re.compile(r"(政府|政务)信息公开(工作)?(年度)?(报告|年报)|信息公开.{0,6}情况的报告|信息公开工作年度报告")
+# What an annual report's own title looks like (template-spec §10.2), and what only looks like one:
+# 解读/图解 pages, notices about compiling reports, half-year statistics, the 年报 column itself.
+REPORT_TITLE = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年(?:度)?.*?(?:政府|政务)信息公开(?:工作)?(?:年度)?(?:报告|年报))"
+    r"|(?:关于(?:19|20)\d{2}\s*年度?政府信息公开(?:工作)?情况的报告)"
+    r"|(?:(?:政府|政务)信息公开(?:工作)?年度报告)"
+)
+NOT_REPORT_TITLE = re.compile(r"解读|图解|一图读懂|编制|发布工作|的通知|格式|上半年|半年|季度|统计数据|意见征集|目录")
+
+
+def is_report_title(text: str) -> bool:
+    """True for the title of an annual report itself (not a 解读, a notice or a list page)."""
+    t = tidy(text)
+    return bool(REPORT_TITLE.search(t)) and not NOT_REPORT_TITLE.search(t)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^0-9]{0,6}((?:19|20)\d{2})\s*年")
 _LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年[，,、]?")
@@ -148,7 +163,7 @@ def find_agency(title: str, lines: list[str]) -> str:
     agency = ""
     m = _YEAR_IN_TITLE.search(title)
     lead = title[: m.start()] if m else (_TITLE.split(title)[0] if title else "")
-    lead = re.sub(r"^关于", "", lead).strip()
+    lead = re.sub(r"^[《“\"]*(?:关于)?", "", lead).strip()
     if len(lead) >= 3:
         agency = lead
     body = [tidy(ln) for ln in lines[:60]]

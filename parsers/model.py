@@ -51,6 +51,7 @@ class Document:
     title_hint: str = ""  # a title the format itself declares (HTML <title>, PDF metadata)
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # reader observations worth reporting
+    attachments: list[str] = field(default_factory=list)  # links to PDF/DOC(X)/WPS/XLS(X) files (HTML)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections import Counter
 
 from .checks import narrative_checks, run_checks
 from .errors import DocumentError
-from .metadata import _TITLE, extract_metadata
+from .metadata import extract_metadata, is_report_title
 from .narrative import figures
 from .region import region_of
 from .model import Check, Report
@@ -103,7 +103,7 @@ def extract(data: bytes, source: str = "") -> Report:
     report.figures = figures(doc.lines)
     res = read_tables(doc.grids)
     if not res.values:
-        looks_like_report = bool(_TITLE.search(meta.title)) or bool(_TITLE.search("".join(doc.lines[:30])))
+        looks_like_report = is_report_title(meta.title)
         if res.evidence.get("pre2019"):
             report.template, report.status = "pre2019", "partial"
             report.error = ("pre2019: the statistical table predates the national templates of 2019/2021 "
@@ -112,6 +112,10 @@ def extract(data: bytes, source: str = "") -> Report:
             report.template, report.status = "unknown", "failed"
             report.error = ("no_tables: the document reads as an annual report but no statistical table was found "
                             "(the tables may be images, or printed without ruling lines)")
+            if doc.attachments:
+                report.error = (f"no_tables: the page reads as an annual report and links {len(doc.attachments)} "
+                                f"attachment(s) ({doc.attachments[0].rsplit('/', 1)[-1]}): the tables are probably there; "
+                                "`xxgk crawl` reads attachments, or pass the attachment's URL to `xxgk extract`")
         else:
             report.status = "not_report"
             report.error = "not_report: no report title and none of the statistical tables (表二/表三/表四)"

@@ -233,6 +233,9 @@ def write(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = (
         written.append(p)
     written += write_codebook(out)
     written.append(write_datapackage(tabs, out, formats, csv_encoding))
+    from .qa import write_page
+
+    written.append(write_page(tabs, out))
     return written
 
 

@@ -17,6 +17,7 @@ from ..model import Document, Grid
 
 _BLOCK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 _DROP = ("script", "style", "noscript", "template")
+_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)$", re.I)
 
 
 def _cell_text(cell: Tag) -> str:
@@ -64,4 +65,5 @@ def read_text(text: str, source: str = "") -> Document:
     grids = [_grid(t, i + 1) for i, t in enumerate(tables)]
     body = soup.body or soup
     lines = [ln.strip() for ln in body.get_text("\n").splitlines() if ln.strip()]
-    return Document(format="html", lines=lines, grids=grids, title_hint=_title(soup))
+    attachments = [a["href"] for a in soup.find_all("a", href=True) if _ATTACHMENT.search(a["href"].split("?")[0])]
+    return Document(format="html", lines=lines, grids=grids, title_hint=_title(soup), attachments=attachments)

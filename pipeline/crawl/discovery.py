@@ -16,12 +16,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-REPORT_TITLE = re.compile(
-    r"(?:(?:19|20)\d{2}\s*年(?:度)?.*?(?:政府|政务)信息公开(?:工作)?(?:年度)?(?:报告|年报))"
-    r"|(?:关于(?:19|20)\d{2}\s*年度?政府信息公开(?:工作)?情况的报告)"
-    r"|(?:(?:政府|政务)信息公开(?:工作)?年度报告)"
-)
-SKIP_TITLE = re.compile(r"解读|图解|一图读懂|编制|发布工作|的通知|格式|上半年|半年|季度|统计数据|意见征集|目录")
+from parsers.metadata import NOT_REPORT_TITLE, is_report_title
+
+SKIP_TITLE = NOT_REPORT_TITLE
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|\?)", re.I)
 PAGER_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|>|»|\d{1,3})$")
 PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+)|(?:/page/\d+)|(?:_\d+\.s?html?$)", re.I)
@@ -58,10 +55,6 @@ def links(html: str, base_url: str) -> list[Link]:
         text = title if len(title) >= len(anchor) else anchor
         out.append(Link(url, text))
     return out
-
-
-def is_report_title(text: str) -> bool:
-    return bool(REPORT_TITLE.search(text)) and not SKIP_TITLE.search(text)
 
 
 def classify(link: Link) -> str:

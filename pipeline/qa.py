@@ -1,0 +1,132 @@
+"""DIR/report.html: one static page to see at a glance which reports to trust.
+
+Counts by status, template, year, province and level; every report that is not `ok`
+with its reason; every failing check (errors first, then warnings) with a link to
+its source document; two charts (reports per year, applications by outcome) as
+inline SVG. No scripts, no external files: it opens from disk in any browser.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from .writers import atomic_write
+
+OUTCOME_GROUPS = ["予以公开 granted", "部分公开 partial", "不予公开 withheld", "无法提供 unavailable",
+                  "不予处理 declined", "其他处理 other"]
+
+
+def outcome_group(row: str) -> str | None:
+    """The 表三 outcome group of a row key (None for new, carried, total, forward, extras)."""
+    if row in ("granted", "partial"):
+        return OUTCOME_GROUPS[0] if row == "granted" else OUTCOME_GROUPS[1]
+    for prefix, group in (("withheld_", 2), ("unavailable_", 3), ("declined_", 4)):
+        if row.startswith(prefix):
+            return OUTCOME_GROUPS[group]
+    return OUTCOME_GROUPS[5] if row == "other" or row.startswith("other_") else None
+CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem;color:#222;max-width:1100px}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.ok{color:#1a7f37}.partial{color:#9a6700}.failed,.fail{color:#cf222e}.not_report{color:#666}
+.grid{display:flex;flex-wrap:wrap;gap:1.5rem}.muted{color:#666;font-size:.85rem}
+"""
+
+
+def _e(x: object) -> str:
+    return html.escape("" if x is None or (isinstance(x, float) and x != x) else str(x))
+
+
+def _counts(title: str, counter: Counter[str]) -> str:
+    rows = "".join(f"<tr><td class='{_e(k)}'>{_e(k) or '—'}</td><td>{v}</td></tr>" for k, v in counter.most_common())
+    return f"<div><h3>{_e(title)}</h3><table><tr><th>{_e(title)}</th><th>reports</th></tr>{rows}</table></div>"
+
+
+def bar_chart(title: str, items: list[tuple[str, float]], width: int = 520) -> str:
+    """A horizontal bar chart as inline SVG."""
+    if not items:
+        return f"<p class='muted'>{_e(title)}: no data</p>"
+    top = max(v for _, v in items) or 1
+    bar_h, label_w = 22, 170
+    height = bar_h * len(items) + 30
+    parts = [f"<svg role='img' aria-label='{_e(title)}' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>",
+             f"<text x='0' y='14' font-size='13' font-weight='bold'>{_e(title)}</text>"]
+    for i, (label, v) in enumerate(items):
+        y = 24 + i * bar_h
+        w = (width - label_w - 60) * v / top
+        parts.append(f"<text x='0' y='{y + 14}' font-size='12'>{_e(label)}</text>")
+        parts.append(f"<rect x='{label_w}' y='{y + 3}' width='{w:.1f}' height='{bar_h - 8}' fill='#4a7fb5'/>")
+        parts.append(f"<text x='{label_w + w + 4:.1f}' y='{y + 14}' font-size='12'>{v:g}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _link(source: str, out: Path) -> str:
+    if source.startswith(("http://", "https://")):
+        href = source
+    else:
+        p = Path(source)
+        href = os.path.relpath(p.resolve(), out.resolve()) if p.exists() else source
+    return f"<a href='{_e(href)}'>{_e(source)}</a>"
+
+
+def page(tabs: dict[str, pd.DataFrame], out: Path) -> str:
+    reps, checks, values = tabs["reports"], tabs["checks"], tabs["values"]
+    by_id = reps.set_index("report_id")
+    status = Counter(reps["status"].fillna("").astype(str))
+    parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>xxgk QA</title><style>{CSS}</style></head><body>",
+             "<h1>xxgk QA: which reports to trust</h1>",
+             f"<p>{len(reps)} documents: " + ", ".join(f"<span class='{_e(k)}'>{v} {_e(k)}</span>" for k, v in status.most_common())
+             + f". {len(values)} values, {len(checks)} checks.</p>"]
+    parts.append("<h2>Counts</h2><div class='grid'>")
+    parts.append(_counts("status", status))
+    parts.append(_counts("template", Counter(reps["template"].fillna(""))))
+    parts.append(_counts("year", Counter(reps["year"].astype("string").fillna(""))))
+    parts.append(_counts("province", Counter(reps["province"].fillna(""))))
+    parts.append(_counts("level", Counter(reps["level"].fillna(""))))
+    parts.append("</div>")
+
+    years = Counter(reps["year"].dropna().astype(str))
+    t3 = values[(values["table"] == "t3") & (values["col"] == "total")]
+    sums = t3.assign(group=[outcome_group(r) for r in t3["row"]]).groupby("group")["value"].sum()
+    outcome = [(g, float(sums.get(g, 0))) for g in OUTCOME_GROUPS]
+    parts.append("<h2>Charts</h2><div class='grid'>")
+    parts.append(bar_chart("Reports per year", sorted(years.items())))
+    parts.append(bar_chart("Applications by outcome (表三 总计 column, all reports)", outcome))
+    parts.append("</div>")
+
+    bad = reps[reps["status"] != "ok"]
+    parts.append(f"<h2>Reports that are not ok ({len(bad)})</h2>")
+    if len(bad):
+        parts.append("<table><tr><th>status</th><th>agency</th><th>year</th><th>source</th><th>why</th></tr>")
+        for _, r in bad.iterrows():
+            parts.append(f"<tr><td class='{_e(r['status'])}'>{_e(r['status'])}</td><td>{_e(r['agency'])}</td><td>{_e(r['year'])}</td>"
+                         f"<td>{_link(str(r['source']), out)}</td><td>{_e(r['error'])}</td></tr>")
+        parts.append("</table>")
+    failing = checks[checks["status"] == "fail"].sort_values(["severity", "report_id"])
+    parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
+    if len(failing):
+        parts.append("<p class='muted'>error: a hard identity (H1–H4) the report's own numbers break; the values are kept as printed. "
+                     "warning: a soft check (S1, S2, S5).</p>")
+        parts.append("<table><tr><th>severity</th><th>check</th><th>scope</th><th>report</th><th>detail</th></tr>")
+        for _, c in failing.iterrows():
+            r = by_id.loc[c["report_id"]] if c["report_id"] in by_id.index else None
+            who = f"{_e(r['agency'])} {_e(r['year'])}<br>{_link(str(r['source']), out)}" if r is not None else _e(c["report_id"])
+            parts.append(f"<tr><td class='fail'>{_e(c['severity'])}</td><td>{_e(c['check'])} ({_e(c['rule'])})</td>"
+                         f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td></tr>")
+        parts.append("</table>")
+    parts.append("<p class='muted'>Made by xxgk. Data: reports.csv, values.csv, checks.csv, narrative.csv, panel.csv; "
+                 "see codebook.md.</p></body></html>")
+    return "\n".join(parts)
+
+
+def write_page(tabs: dict[str, pd.DataFrame], out: Path) -> Path:
+    p = out / "report.html"
+    text = page(tabs, out)
+    atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return p

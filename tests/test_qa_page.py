@@ -1,0 +1,63 @@
+"""The QA page (report.html) in a real headless browser.
+
+Needs Chromium (Debian package `chromium`; .ci/run installs it). Without it the browser
+test is skipped with that reason; the page's content is still tested without a browser.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from parsers import extract
+from pipeline.crossyear import cross_year_checks
+from pipeline.datasets import tables
+from pipeline.qa import outcome_group, page, write_page
+
+from .conftest import REPORTS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--v=0"]
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory):
+    out = tmp_path_factory.mktemp("qa")
+    reports = [extract(p.read_bytes(), str(p)) for p in sorted(REPORTS.iterdir()) if p.is_file()]
+    tabs = tables(reports, cross_year_checks(reports))
+    return write_page(tabs, out), tabs, out
+
+
+def test_page_lists_counts_failing_checks_and_charts(qa):
+    path, tabs, out = qa
+    text = path.read_text(encoding="utf-8")
+    assert "<script" not in text
+    assert f"{len(tabs['reports'])} documents" in text
+    assert text.count("<svg") == 2
+    assert "t4_total (H4)" in text and "narrative_applications (S5)" in text
+    assert "hzq2023.pdf" in text  # a link to the source of a failing check
+
+
+def test_outcome_groups_cover_every_outcome_row():
+    from parsers.checks import OTHER_SPLIT, OUTCOMES
+
+    assert all(outcome_group(r) for r in OUTCOMES + OTHER_SPLIT + ("other",))
+    assert outcome_group("total") is None and outcome_group("new") is None
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
+def test_page_renders_in_headless_chromium_without_console_errors(qa, tmp_path):
+    path, _, _ = qa
+    shot = tmp_path / "qa.png"
+    run = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400",
+                          f"--screenshot={shot}", path.as_uri()], capture_output=True, text=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]
+    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
+    assert console == []
+    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", path.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "xxgk QA: which reports to trust" in dom and "Failing checks" in dom
