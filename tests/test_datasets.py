@@ -162,3 +162,13 @@ def test_cross_year_mismatch_is_a_warning(tmp_path):
 def test_columns_have_one_home():
     for name, cols in COLUMNS.items():
         assert len({c[0] for c in cols}) == len(cols), name
+
+
+def test_gb18030_csv_keeps_rare_place_names(tmp_path):
+    """GBK cannot encode CJK Ext-B (𠀾𡈽县); GB18030 can, so it is the Chinese-encoding option."""
+    import dataclasses
+
+    r = dataclasses.replace(_reports()[0], agency="𠀾𡈽县人民政府")
+    write(tables([r]), tmp_path, ("csv",), csv_encoding="gb18030")
+    back = pd.read_csv(tmp_path / "reports.csv", encoding="gb18030", dtype=str)
+    assert back.loc[0, "agency"] == "𠀾𡈽县人民政府"
