@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from parsers import XxgkError
 
-from . import datasets, inputs, logs, runner
-from .crossyear import cross_year_checks
+from . import datasets, inputs, logs
+from .batch import BatchStats, run_batch
+from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 from .crawl import CrawlSettings, crawl as run_crawl
 from .crawl.settings import DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 
@@ -49,8 +49,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def write_outputs(reports, out: Path, formats: tuple[str, ...], csv_encoding: str) -> list[Path]:  # type: ignore[no-untyped-def]
-    tabs = datasets.tables(reports, cross_year_checks(reports))
-    return datasets.write(tabs, out, formats, csv_encoding)
+    return datasets.write_reports(reports, out, formats, csv_encoding)
 
 
 @main.command()
@@ -58,8 +57,16 @@ def write_outputs(reports, out: Path, formats: tuple[str, ...], csv_encoding: st
 @click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
               help="Folder for the datasets (created if missing).")
 @output_options
+@click.option("--workers", "-j", type=int, default=None, help="Worker processes (default: the machine's cores).")
+@click.option("--time-limit", type=float, default=DEFAULT_SECONDS, show_default=True,
+              help="Seconds one document may take; past it the document is stopped and reported failed.")
+@click.option("--memory-limit", type=int, default=DEFAULT_MEMORY_MB, show_default=True,
+              help="MB of memory one document may need; past it the document is stopped and reported failed.")
+@click.option("--dask", metavar="ADDRESS", default=None,
+              help="Run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster (pip install 'xxgk[dask]').")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, quiet: bool) -> None:
+def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, workers: int | None,
+            time_limit: float, memory_limit: int, dask: str | None, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
     INPUT is any mix of files and folders (searched recursively for .pdf, .html,
@@ -90,19 +97,38 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
             line += f"\n{'':>14}{r.error[:300]}"
         click.echo(line)
 
-    reports = runner.run(paths, on_done=show, progress=not quiet)
+    fetched = []
     if urls:
         logs.setup(quiet=quiet)
         from .crawl.fetchone import fetch_and_extract
 
         try:
-            for r in fetch_and_extract(urls, Path(out), CrawlSettings()):
-                show(r)
-                reports.append(r)
+            fetched = fetch_and_extract(urls, Path(out), CrawlSettings())
         except XxgkError as exc:
             raise click.ClickException(str(exc)) from None
-    written = write_outputs(reports, Path(out), fmts, csv_encoding)
-    click.echo(summary(reports, Path(out), written))
+    bar = None
+    if not quiet and len(paths) > 1:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="doc", disable=None, leave=False)
+
+    def done(r) -> None:  # type: ignore[no-untyped-def]
+        if bar is not None:
+            bar.update(1)
+            bar.clear()
+        show(r)
+
+    try:
+        stats, written = run_batch(paths, Path(out), fmts, csv_encoding, workers, Limits(time_limit, memory_limit),
+                                   dask, on_done=done, extra=fetched)
+    except XxgkError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    for r in fetched:
+        show(r)
+    click.echo(summary(stats, Path(out), written))
 
 
 def crawl_options(f):  # type: ignore[no-untyped-def]
@@ -206,7 +232,10 @@ def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, stat
         what = " ".join(filter(None, [r.agency, r.year, r.template])) or r.format
         click.echo(f"{r.status:>10}  {r.source}  [{what}]" + (f"\n{'':>12}{r.error[:200]}" if r.error else ""))
     click.echo(result.summary())
-    click.echo(summary(result.reports, out, result.written))
+    stats = BatchStats()
+    for r in result.reports:
+        stats.add(r)
+    click.echo(summary(stats, out, result.written))
     sys.exit(result.exit_code)
 
 
@@ -214,13 +243,12 @@ def _expand(items: list[str]) -> list[Path]:
     return inputs.expand(items)
 
 
-def summary(reports, out: Path, written: list[Path]) -> str:  # type: ignore[no-untyped-def]
-    status = Counter(r.status for r in reports)
-    checks = Counter(c.status if c.severity == "error" or c.status != "fail" else "warning" for r in reports for c in r.checks)
-    nvalues = sum(len(r.values) for r in reports)
+def summary(stats: BatchStats, out: Path, written: list[Path]) -> str:
+    status, checks, nvalues = stats.status, stats.checks, stats.values
     parts = ", ".join(f"{status[s]} {s}" for s in ("ok", "partial", "failed", "not_report") if status[s])
+    dup = f" ({stats.duplicates} duplicate files skipped)" if stats.duplicates else ""
     return (
-        f"{len(reports)} documents: {parts}. {nvalues} values; {sum(checks.values())} checks "
+        f"{stats.documents} documents{dup}: {parts}. {nvalues} values; {sum(checks.values())} checks "
         f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown, {checks['warning']} soft warnings). "
         f"Wrote {len(written)} files to {out}/ ({', '.join(p.name for p in written[:3])}, …)"
     )

@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -141,46 +145,160 @@ def codebook() -> tuple[CodebookEntry, ...]:
     )
 
 
-def _frame(name: str, rows: list[list[object]]) -> pd.DataFrame:
-    cols = COLUMNS[name]
-    df = pd.DataFrame(rows, columns=[c[0] for c in cols], dtype="object")
-    for col, dtype, _, _ in cols:
-        if dtype == "string":
-            df[col] = df[col].astype("string")
-        else:
-            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce").astype(dtype)
-    return df
+def _str(v: object) -> str:
+    return "" if v is None else str(v)
 
 
-def tables(reports: list[Report], extra_checks: dict[str, list] | None = None) -> dict[str, pd.DataFrame]:
-    extra_checks = extra_checks or {}
-    rep = [[r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
-            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256,
-            r.pages, EXTRACTOR_VERSION, r.found_on] for r in reports]
-    val = [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref]
-           for r in reports for v in r.values]
-    chk = [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail]
-           for r in reports for c in list(r.checks) + extra_checks.get(r.report_id, [])]
-    nar = [[r.report_id, f.figure, f.value, f.unit, f.sentence] for r in reports for f in r.figures]
-    out = {"reports": _frame("reports", rep), "values": _frame("values", val),
-           "checks": _frame("checks", chk), "narrative": _frame("narrative", nar)}
-    out["panel"] = panel(out["reports"], out["values"])
-    return out
+def rows_of(r: Report) -> dict[str, list[list[str]]]:
+    """A report's rows for each long table: the one place a record becomes rows."""
+    rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
+           r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, EXTRACTOR_VERSION, r.found_on]
+    return {
+        "reports": [[_str(x) for x in rep]],
+        "values": [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref]
+                   for v in r.values],
+        "checks": [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in r.checks],
+        "narrative": [[r.report_id, f.figure, f.value, f.unit, f.sentence] for f in r.figures],
+    }
 
 
-def panel(reports: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
-    """Wide: one row per report, one column per canonical cell, in codebook order."""
-    names = {(e.table, e.row, e.col): e.name for e in codebook()}
-    wide = reports[PANEL_META].copy()
-    v = values[[(t, r, c) in names for t, r, c in zip(values["table"], values["row"], values["col"])]]
-    if len(v):
-        v = v.assign(name=[names[(t, r, c)] for t, r, c in zip(v["table"], v["row"], v["col"])])
-        pivot = v.pivot(index="report_id", columns="name", values="value")
-    else:
-        pivot = pd.DataFrame(index=pd.Index([], name="report_id"))
-    cols = [e.name for e in codebook()]
-    pivot = pivot.reindex(columns=cols).astype("Float64")
-    return wide.merge(pivot, left_on="report_id", right_index=True, how="left")
+@lru_cache(maxsize=1)
+def _panel_index() -> dict[tuple[str, str, str], int]:
+    return {(e.table, e.row, e.col): i for i, e in enumerate(codebook())}
+
+
+def panel_row(r: Report, meta: list[str]) -> list[str]:
+    """One wide row: the report's metadata, then every canonical cell in codebook order ("" if absent)."""
+    names = _panel_index()
+    cells = [""] * len(names)
+    for v in r.values:
+        i = names.get((v.table, v.row, v.col))
+        if i is not None:
+            cells[i] = v.value
+    return meta + cells
+
+
+def panel_columns() -> list[str]:
+    return PANEL_META + [e.name for e in codebook()]
+
+
+def _slim(r: Report) -> Report:
+    """What cross-year checks need of a report, so a long run keeps only this much in memory."""
+    from dataclasses import replace
+
+    keep = {("t3", "carried"), ("t3", "forward"), ("t2", "rules"), ("t2", "normative")}
+    return replace(r, values=[v for v in r.values if (v.table, v.row) in keep], checks=[], figures=[])
+
+
+class Sink:
+    """Streams reports to the output folder; `close()` finishes every file of the run.
+
+    The long tables and the panel are appended to temporary CSVs as reports arrive;
+    cross-year checks, the other formats, the codebook, datapackage.json and the QA
+    page are made at close, and every file is renamed into place only then.
+    """
+
+    def __init__(self, out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig") -> None:
+        self.out, self.formats, self.encoding = out, formats, csv_encoding
+        out.mkdir(parents=True, exist_ok=True)
+        self.ids: set[str] = set()
+        self.slim: list[Report] = []
+        self.count = 0
+        self._files, self._writers, self._tmp = {}, {}, {}
+        for name in (*COLUMNS, "panel"):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.csv.", suffix=".tmp", dir=out)
+            f = os.fdopen(fd, "w", encoding=csv_encoding, newline="")
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(panel_columns() if name == "panel" else [c[0] for c in COLUMNS[name]])
+            self._files[name], self._writers[name], self._tmp[name] = f, w, Path(tmp)
+
+    def add(self, r: Report) -> bool:
+        """Write one report; False (and nothing written) if the same bytes were already added."""
+        if r.report_id in self.ids:
+            return False
+        self.ids.add(r.report_id)
+        rows = rows_of(r)
+        for name, table_rows in rows.items():
+            self._writers[name].writerows(table_rows)
+        meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
+        self._writers["panel"].writerow(panel_row(r, [meta[c] for c in PANEL_META]))
+        self.slim.append(_slim(r))
+        self.count += 1
+        return True
+
+    def close(self) -> list[Path]:
+        from .crossyear import cross_year_checks
+        from .qa import write_page
+
+        for rid, checks in cross_year_checks(self.slim).items():
+            self._writers["checks"].writerows([[rid, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail]
+                                               for c in checks])
+        for f in self._files.values():
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+        written: list[Path] = []
+        names = (*COLUMNS, "panel")
+        if "csv" in self.formats:
+            for name in names:
+                target = self.out / f"{name}.csv"
+                os.replace(self._tmp[name], target)
+                written.append(target)
+            source, enc = self.out, self.encoding
+        else:  # the CSVs only carried the data to the other formats
+            tmpdir = Path(tempfile.mkdtemp(dir=self.out, prefix=".csv-"))
+            for name in names:
+                os.replace(self._tmp[name], tmpdir / f"{name}.csv")
+            source, enc = tmpdir, self.encoding
+        tabs = {name: read_table(source, name, enc) for name in names} if set(self.formats) - {"csv"} else {}
+        written += write_formats(tabs, self.out, self.formats)
+        written += write_codebook(self.out)
+        written.append(write_datapackage(source, self.out, self.formats, self.encoding))
+        written.append(write_page(source, self.out, self.encoding))
+        if source != self.out:
+            for p in source.iterdir():
+                p.unlink()
+            source.rmdir()
+        return written
+
+    def abort(self) -> None:
+        for f in self._files.values():
+            f.close()
+        for tmp in self._tmp.values():
+            tmp.unlink(missing_ok=True)
+
+
+def dtypes(name: str) -> dict[str, str]:
+    """The pandas type of every column of a table (the panel: report metadata, then Float64 cells)."""
+    if name == "panel":
+        meta = dtypes("reports")
+        return {**{c: meta[c] for c in PANEL_META}, **{e.name: "Float64" for e in codebook()}}
+    return {c: d for c, d, _, _ in COLUMNS[name]}
+
+
+def read_table(out: Path, name: str, encoding: str = "utf-8-sig", **kwargs: object) -> pd.DataFrame:
+    """A CSV of a run read back with its declared types (strings stay strings; blanks stay missing)."""
+    return pd.read_csv(out / f"{name}.csv", encoding=encoding, dtype=dtypes(name), keep_default_na=False,
+                       na_values=[""], **kwargs)  # type: ignore[arg-type]
+
+
+def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...] = ("csv",),
+                  csv_encoding: str = "utf-8-sig") -> list[Path]:
+    sink = Sink(out, formats, csv_encoding)
+    try:
+        for r in reports:
+            sink.add(r)
+    except BaseException:
+        sink.abort()
+        raise
+    return sink.close()
+
+
+def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
+    """Every table of a run as DataFrames (written to a temporary folder and read back: one path)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_reports(reports, Path(tmp), ("csv",), "utf-8")
+        return {name: read_table(Path(tmp), name, "utf-8") for name in (*COLUMNS, "panel")}
 
 
 def labels_zh(name: str) -> dict[str, str]:
@@ -201,15 +319,13 @@ def _for_stata(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = ("csv",),
-          csv_encoding: str = "utf-8-sig") -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+STATA_TIME = datetime(2000, 1, 1)  # a fixed header time: the same data gives the same .dta bytes
+
+
+def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The non-CSV formats, from the tables read back from the CSVs."""
     written: list[Path] = []
     for name, df in tabs.items():
-        if "csv" in formats:
-            p = out / f"{name}.csv"
-            atomic_write(p, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding=csv_encoding, lineterminator="\n"))
-            written.append(p)
         if "parquet" in formats:
             p = out / f"{name}.parquet"
             atomic_write(p, lambda tmp, df=df: df.to_parquet(tmp, index=False, engine="pyarrow"))
@@ -219,7 +335,7 @@ def write(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = (
             labels = {k: v[:80] for k, v in labels_zh(name).items()}
             long_text = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
             atomic_write(p, lambda tmp, df=df, labels=labels, long_text=long_text: _for_stata(df).to_stata(
-                tmp, write_index=False, version=118, variable_labels=labels, convert_strl=long_text))
+                tmp, write_index=False, version=118, variable_labels=labels, convert_strl=long_text, time_stamp=STATA_TIME))
             written.append(p)
     if "xlsx" in formats:
         p = out / "xxgk.xlsx"
@@ -231,11 +347,6 @@ def write(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...] = (
 
         atomic_write(p, excel)
         written.append(p)
-    written += write_codebook(out)
-    written.append(write_datapackage(tabs, out, formats, csv_encoding))
-    from .qa import write_page
-
-    written.append(write_page(tabs, out))
     return written
 
 
@@ -266,15 +377,15 @@ def _field_type(dtype: object) -> str:
     return "integer" if str(dtype) == "Int64" else "number" if str(dtype) == "Float64" else "string"
 
 
-def write_datapackage(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, ...], csv_encoding: str) -> Path:
+def write_datapackage(source: Path, out: Path, formats: tuple[str, ...], csv_encoding: str) -> Path:
     """A Frictionless data package describing the CSV files of this run."""
     descriptions = {**{n: {c[0]: c[3] for c in cols} for n, cols in COLUMNS.items()},
                     "panel": {**{c[0]: c[3] for c in COLUMNS["reports"] if c[0] in PANEL_META},
                               **{e.name: f"{e.label_en} ({e.label_zh}; {e.unit})" for e in codebook()}}}
     resources_ = []
-    for name, df in tabs.items():
-        fields = [{"name": c, "type": _field_type(df[c].dtype), "description": descriptions[name].get(c, "")}
-                  for c in df.columns]
+    for name in (*COLUMNS, "panel"):
+        fields = [{"name": c, "type": _field_type(t), "description": descriptions[name].get(c, "")}
+                  for c, t in dtypes(name).items()]
         schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": PRIMARY_KEYS[name]}
         if name != "reports":
             schema["foreignKeys"] = [{"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}}]

@@ -75,14 +75,15 @@ def _link(source: str, out: Path) -> str:
     return f"<a href='{_e(href)}'>{_e(source)}</a>"
 
 
-def page(tabs: dict[str, pd.DataFrame], out: Path) -> str:
-    reps, checks, values = tabs["reports"], tabs["checks"], tabs["values"]
+def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, float], n_values: int, n_checks: int,
+         out: Path) -> str:
+    """The page, from the reports, the failing checks and the 表三 outcome totals."""
     by_id = reps.set_index("report_id")
     status = Counter(reps["status"].fillna("").astype(str))
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>xxgk QA</title><style>{CSS}</style></head><body>",
              "<h1>xxgk QA: which reports to trust</h1>",
              f"<p>{len(reps)} documents: " + ", ".join(f"<span class='{_e(k)}'>{v} {_e(k)}</span>" for k, v in status.most_common())
-             + f". {len(values)} values, {len(checks)} checks.</p>"]
+             + f". {n_values} values, {n_checks} checks.</p>"]
     parts.append("<h2>Counts</h2><div class='grid'>")
     parts.append(_counts("status", status))
     parts.append(_counts("template", Counter(reps["template"].fillna(""))))
@@ -92,9 +93,7 @@ def page(tabs: dict[str, pd.DataFrame], out: Path) -> str:
     parts.append("</div>")
 
     years = Counter(reps["year"].dropna().astype(str))
-    t3 = values[(values["table"] == "t3") & (values["col"] == "total")]
-    sums = t3.assign(group=[outcome_group(r) for r in t3["row"]]).groupby("group")["value"].sum()
-    outcome = [(g, float(sums.get(g, 0))) for g in OUTCOME_GROUPS]
+    outcome = [(g, outcome_sums.get(g, 0.0)) for g in OUTCOME_GROUPS]
     parts.append("<h2>Charts</h2><div class='grid'>")
     parts.append(bar_chart("Reports per year", sorted(years.items())))
     parts.append(bar_chart("Applications by outcome (表三 总计 column, all reports)", outcome))
@@ -108,7 +107,7 @@ def page(tabs: dict[str, pd.DataFrame], out: Path) -> str:
             parts.append(f"<tr><td class='{_e(r['status'])}'>{_e(r['status'])}</td><td>{_e(r['agency'])}</td><td>{_e(r['year'])}</td>"
                          f"<td>{_link(str(r['source']), out)}</td><td>{_e(r['error'])}</td></tr>")
         parts.append("</table>")
-    failing = checks[checks["status"] == "fail"].sort_values(["severity", "report_id"])
+    failing = failing.sort_values(["severity", "report_id"])
     parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
     if len(failing):
         parts.append("<p class='muted'>error: a hard identity (H1–H4) the report's own numbers break; the values are kept as printed. "
@@ -125,8 +124,23 @@ def page(tabs: dict[str, pd.DataFrame], out: Path) -> str:
     return "\n".join(parts)
 
 
-def write_page(tabs: dict[str, pd.DataFrame], out: Path) -> Path:
+def write_page(source: Path, out: Path, encoding: str = "utf-8-sig") -> Path:
+    """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html."""
+    from .datasets import read_table
+
+    reps = read_table(source, "reports", encoding)
+    failing, n_checks, n_values, sums = [], 0, 0, {g: 0.0 for g in OUTCOME_GROUPS}
+    for chunk in read_table(source, "checks", encoding, chunksize=100_000):
+        n_checks += len(chunk)
+        failing.append(chunk[chunk["status"] == "fail"])
+    for chunk in read_table(source, "values", encoding, chunksize=100_000):
+        n_values += len(chunk)
+        t3 = chunk[(chunk["table"] == "t3") & (chunk["col"] == "total")]
+        for row, value in zip(t3["row"], t3["value"].fillna(0)):
+            group = outcome_group(row)
+            if group:
+                sums[group] += float(value)
     p = out / "report.html"
-    text = page(tabs, out)
+    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, out)
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

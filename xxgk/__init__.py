@@ -27,7 +27,6 @@ from parsers import (
     XxgkError,
 )
 from parsers import extract as extract_report
-from pipeline.crossyear import cross_year_checks
 from pipeline.datasets import codebook, tables
 from pipeline.inputs import expand
 from pipeline.runner import run
@@ -52,7 +51,7 @@ def extract(inputs: list[str | Path] | str | Path) -> Dataset:
     """Extract files and folders (searched recursively) into DataFrames; never raises for a bad document."""
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     reports = run(expand([str(i) for i in items]))
-    tabs = tables(reports, cross_year_checks(reports))
+    tabs = tables(reports)
     return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports)
 
 

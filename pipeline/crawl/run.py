@@ -171,10 +171,9 @@ class Crawl:
 
 
 def default_write(reports: list[Report], out: Path) -> list[Path]:
-    from ..crossyear import cross_year_checks
-    from ..datasets import tables, write
+    from ..datasets import write_reports
 
-    return write(tables(reports, cross_year_checks(reports)), out)
+    return write_reports(reports, out)
 
 
 def crawl(
