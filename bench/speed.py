@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    docs = [p for p in sorted((ROOT / "fixtures").rglob("*")) if p.is_file()]
+    docs = [p for p in sorted((ROOT / "fixtures" / "reports").iterdir()) if p.is_file()]
     print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, repeat {args.repeat}")
     for fmt, suffixes in FORMATS.items():
         files = [p for p in docs if p.suffix.lower() in suffixes and "broken" not in p.parts]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "〝": '"', "〞": '"'})
 _SPACE = re.compile(r"\s+")
@@ -19,6 +20,7 @@ _ORDINAL = re.compile(
 _PAREN = re.compile(r"\([^()]*\)")
 
 
+@lru_cache(maxsize=65536)  # labels repeat across cells and documents
 def squash(text: str | None) -> str:
     """NFKC, curly quotes made straight, every whitespace character removed."""
     if not text:
@@ -36,6 +38,7 @@ def strip_ordinal(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def core(text: str | None) -> str:
     """The part of a label that identifies it: squashed, no ordinal, no (annotation)."""
     s = strip_ordinal(squash(text))

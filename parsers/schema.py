@@ -60,8 +60,10 @@ def expected_cells(template: str, t3_other_single: bool) -> set[tuple[str, str, 
     }
 
 
+@lru_cache(maxsize=1)
+def _canonical() -> frozenset[tuple[str, str, str, str]]:
+    return frozenset((k.table, k.row, k.col, k.template) for k in keys())
+
+
 def is_canonical(table: str, row: str, col: str, template: str) -> bool:
-    return any(
-        k.table == table and k.row == row and k.col == col and k.template == template
-        for k in keys()
-    )
+    return (table, row, col, template) in _canonical()

@@ -8,13 +8,13 @@ spaces stay as printed and are handled by the label and value parsers.
 The page is parsed with lxml's HTML parser directly: it is the parser bs4's "lxml"
 builder drives, but building the tree in C made the reader 6x faster on the
 Pingtan pages (bs4 spent 1.06 s of 2.0 s building Python objects for 24 pages).
+Plain etree elements (not lxml.html's classes) skip a class lookup per element.
 """
 
 from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..errors import CorruptDocument
@@ -25,28 +25,19 @@ _BLOCK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "tab
 _DROP = ("script", "style", "noscript", "template")
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)$", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-MAX_DEPTH = 200  # deeper nesting than this is not a report page: text below it is not read
+
+
+def _mark_blocks(doc: etree._Element) -> None:
+    """Put a line break before each block element's text and after its end, once for the page,
+    so that lxml's C `itertext()` gives every element's text with its lines."""
+    for el in doc.iter(*_BLOCK):
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
 
 
 def _text(el: etree._Element) -> str:
-    """Text of an element, a line break at each block element, comments skipped."""
-    parts: list[str] = []
-
-    def walk(node: etree._Element, depth: int) -> None:
-        if depth > MAX_DEPTH:
-            return
-        is_tag = isinstance(node.tag, str)
-        if is_tag and node.tag in _BLOCK:
-            parts.append("\n")
-        if is_tag and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child, depth + 1)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el, 0)
-    return re.sub(r"\n\s*\n+", "\n", "".join(parts)).strip()
+    """Text of an element with its line breaks (after _mark_blocks), comments already dropped."""
+    return re.sub(r"\n\s*\n+", "\n", "".join(el.itertext())).strip()
 
 
 def _grid(table: etree._Element, number: int) -> Grid:
@@ -63,18 +54,33 @@ def _title(doc: etree._Element) -> str:
     if tag is None:
         return ""
     # "<report title>_<column>_<site>" is the usual CMS pattern.
-    return re.split(r"\s*[_|]\s*|\s+-\s+", tag.text_content().strip())[0]
+    return re.split(r"\s*[_|]\s*|\s+-\s+", "".join(tag.itertext()).strip())[0]
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element and its content, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def read_text(text: str, source: str = "") -> Document:
     try:
-        doc = lxml.html.document_fromstring(_XML_DECL.sub("", text) or "<html></html>")
+        doc = etree.fromstring(_XML_DECL.sub("", text) or "<html></html>", etree.HTMLParser())
     except (etree.ParserError, ValueError) as exc:
         raise CorruptDocument(f"the HTML cannot be parsed ({exc})", source=source) from exc
-    for el in list(doc.iter(*_DROP)):
-        el.drop_tree()
-    for c in list(doc.iter(etree.Comment)):
-        c.drop_tree()
+    if doc is None:
+        doc = etree.fromstring("<html></html>", etree.HTMLParser())
+    for el in list(doc.iter(*_DROP, etree.Comment, etree.ProcessingInstruction)):
+        _drop(el)
+    _mark_blocks(doc)
     tables = [t for t in doc.iter("table") if t.find(".//table") is None]
     grids = [_grid(t, i + 1) for i, t in enumerate(tables)]
     body = doc.find("body")

@@ -1,23 +1,33 @@
-"""PDF: find the table pages with pypdfium2's cheap text layer, read them with pdfplumber.
+"""PDF: find the table pages with pypdfium2's cheap text layer, then read their ruled tables.
 
 Stages (each a function, so tests and the QA page can look at each result):
     page_texts      pypdfium2 text of every page (fast: ~1,000 pages/s)
     table_pages     the pages whose text carries the statistical tables' labels
-    page_grids      pdfplumber's ruled tables on those pages, as grids with spans
+    page_edges      the page's ruling lines, from pypdfium2's path objects (C, fast)
+    pdfium_grids    pdfplumber's own lattice algorithm (TableFinder) run on those edges;
+                    each cell's text from pypdfium2's characters, by midpoint, as pdfplumber does
+    page_grids      pdfplumber end to end: the reference, and the fallback for a page where
+                    the fast path finds no table
+pdfplumber spends most of its time parsing content streams in Python (pdfminer); the fast
+path gives it the edges instead, so the table algorithm is pdfplumber's and the parsing is
+pdfium's. tests/test_pdf_engines.py checks both paths give the same grids.
 A table continued over a page break gives one grid per page; tables.py joins
 them as one stream, aligning columns by their x position on the page.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import re
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.table import TableFinder
 
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer
 from ..model import Cell, Document, Grid
@@ -66,9 +76,9 @@ def table_pages(texts: list[str]) -> list[int]:
     return pages
 
 
-def _grid(table, page_no: int, number: int) -> Grid:  # type: ignore[no-untyped-def]
+def _grid(table, page_no: int, number: int, text_rows: list | None = None) -> Grid:  # type: ignore[no-untyped-def]
     """pdfplumber's table (rows of bboxes) as a grid with row and column spans."""
-    text_rows = table.extract()
+    text_rows = text_rows if text_rows is not None else table.extract()
     xs = sorted({round(c[0], 1) for c in table.cells})
     tops = sorted({round(c[1], 1) for c in table.cells})
     width = len(xs)
@@ -109,6 +119,123 @@ def page_grids(data: bytes, pages: list[int], source: str = "") -> list[Grid]:
     return grids
 
 
+# ---- the fast path -----------------------------------------------------------------------
+class _EdgePage:
+    """What pdfplumber's TableFinder reads of a page: its edges and its bounding box."""
+
+    def __init__(self, edges: list[dict], width: float, height: float) -> None:
+        self.edges = edges
+        self.bbox = (0, 0, width, height)
+
+
+def _edge(x0: float, top: float, x1: float, bottom: float) -> dict | None:
+    if abs(top - bottom) < 0.5 and abs(x1 - x0) >= 1:
+        x0, x1 = min(x0, x1), max(x0, x1)
+        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0,
+                "orientation": "h", "object_type": "line"}
+    if abs(x1 - x0) < 0.5 and abs(bottom - top) >= 1:
+        top, bottom = min(top, bottom), max(top, bottom)
+        return {"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top,
+                "orientation": "v", "object_type": "line"}
+    return None  # a diagonal or a point: no ruling line
+
+
+def page_edges(page: pdfium.PdfPage) -> list[dict]:
+    """Horizontal and vertical segments of every path on the page, in pdfplumber's top-down coordinates."""
+    height = page.get_size()[1]
+    edges: list[dict] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
+        m = obj.get_matrix()
+        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+        x, y = ctypes.c_float(), ctypes.c_float()
+        start = prev = None
+        for i in range(n):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+            px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
+            point = (px, height - py)
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
+                start = point
+            elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                e = _edge(prev[0], prev[1], point[0], point[1])
+                if e:
+                    edges.append(e)
+            prev = point
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+                e = _edge(point[0], point[1], start[0], start[1])
+                if e:
+                    edges.append(e)
+    return edges
+
+
+Char = tuple[str, float, float, float, float, float, float]  # char, x0, top, x1, bottom, loose x0, loose x1
+
+
+def page_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
+    """(char, x0, top, x1, bottom, loose x0, loose x1) of every printed character, top-down like pdfplumber."""
+    out = []
+    for i in range(textpage.count_chars()):
+        ch = textpage.get_text_range(i, 1)
+        if not ch or ch.isspace() or ch == "\ufffe":
+            continue
+        # pdfminer's boxes (what pdfplumber's cell assignment was tuned on) are the glyph's
+        # advance horizontally and the font's height vertically: take x from pdfium's tight box,
+        # y from its loose box (a tight "." or "“" would sit off its line and start a new one).
+        # Gaps between words are measured on the loose boxes, which span the glyph's advance.
+        left, _, right, _ = textpage.get_charbox(i)
+        loose_left, bottom, loose_right, top = textpage.get_charbox(i, loose=True)
+        out.append((ch, left, height - top, right, height - bottom, loose_left, loose_right))
+    return out
+
+
+def cell_text(chars: list[Char], bbox: tuple[float, float, float, float],
+              x_tolerance: float = 3, y_tolerance: float = 3) -> str:
+    """Characters whose midpoint is in the cell, as lines top to bottom and words left to right."""
+    x0, top, x1, bottom = bbox
+    inside = [c for c in chars if x0 <= (c[1] + c[3]) / 2 < x1 and top <= (c[2] + c[4]) / 2 < bottom]
+    lines: list[list[Char]] = []
+    for c in sorted(inside, key=lambda c: (c[2] + c[4]) / 2):
+        if lines and abs((lines[-1][-1][2] + lines[-1][-1][4]) / 2 - (c[2] + c[4]) / 2) <= y_tolerance:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c[1])
+        text = line[0][0]
+        for a, b in zip(line, line[1:]):
+            text += (" " if b[5] - a[6] > x_tolerance else "") + b[0]
+        out.append(text)
+    return "\n".join(out)
+
+
+def pdfium_grids(data: bytes, pages: list[int], source: str = "") -> tuple[list[Grid], list[int]]:
+    """Grids of the table pages read with pypdfium2 only; also the pages where it found none."""
+    grids: list[Grid] = []
+    missed: list[int] = []
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in pages:
+            page = pdf[i]
+            width, height = page.get_size()
+            finder = TableFinder(_EdgePage(page_edges(page), width, height))  # type: ignore[arg-type]
+            if not finder.tables:
+                missed.append(i)
+                page.close()
+                continue
+            textpage = page.get_textpage()
+            chars = page_chars(textpage, height)
+            for n, table in enumerate(finder.tables, start=1):
+                texts = [[cell_text(chars, c) if c is not None else None for c in row.cells] for row in table.rows]
+                grids.append(_grid(table, i + 1, n, texts))
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return grids, missed
+
+
 def read(data: bytes, source: str = "") -> Document:
     texts = page_texts(data, source)
     if texts and sum(len(_SPACE.sub("", t)) for t in texts) < MIN_TEXT_CHARS * len(texts):
@@ -117,6 +244,8 @@ def read(data: bytes, source: str = "") -> Document:
             source=source,
         )
     pages = table_pages(texts)
-    grids = page_grids(data, pages, source) if pages else []
+    grids, missed = pdfium_grids(data, pages, source) if pages else ([], [])
+    if missed:  # no ruled table found the fast way: let pdfplumber look at those pages
+        grids = sorted(grids + page_grids(data, missed, source), key=lambda g: int(g.ref.split()[0][1:]))
     lines = [ln.strip() for t in texts for ln in t.splitlines() if ln.strip()]
     return Document(format="pdf", lines=lines, grids=grids, pages=len(texts))
