@@ -6,7 +6,7 @@ The corpus is the fixtures replicated with a unique marker in each copy (a comme
 after %%EOF in a PDF, an HTML comment, a text line, a ZIP comment in a DOCX), so no
 two copies share bytes and none is skipped as a duplicate. Each measurement runs
 in a fresh process; memory is the peak resident size of the parent and of the largest
-worker. Prints figures; asserts nothing.
+worker (as the pool saw it while watching; for Dask, of the largest reaped child). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ stats, _ = run_batch(paths, Path({out!r}), workers={workers}, dask={dask!r})
 dt = time.perf_counter() - t
 print(json.dumps({{"seconds": dt, "docs": stats.documents, "status": dict(stats.status),
     "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
+    "worker_mb": stats.peak_worker_mb or resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
 
 

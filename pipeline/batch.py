@@ -29,6 +29,7 @@ class BatchStats:
     values: int = 0
     documents: int = 0
     duplicates: int = 0
+    peak_worker_mb: float = 0.0
 
     def add(self, r: Report) -> None:
         self.documents += 1
@@ -69,12 +70,14 @@ def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...] = ("csv",),
     """Extract `paths` and write the datasets; `extra` reports (fetched URLs) are written too."""
     jobs, others, unreadable = plan(paths)
     results: Iterator[Report]
+    pool = None
     if dask:
         from .dask_run import dask_map
 
         results = dask_map(dask, jobs, workers)
     else:
-        results = Pool(workers, limits).map_ordered(jobs)
+        pool = Pool(workers, limits)
+        results = pool.map_ordered(jobs)
     stats = BatchStats(duplicates=sum(len(v) for v in others.values()))
     sink = Sink(out, formats, csv_encoding)
     try:
@@ -91,4 +94,6 @@ def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...] = ("csv",),
     except BaseException:
         sink.abort()
         raise
+    if pool is not None:
+        stats.peak_worker_mb = pool.peak_worker_mb
     return stats, sink.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -182,12 +183,19 @@ def panel_columns() -> list[str]:
     return PANEL_META + [e.name for e in codebook()]
 
 
-def _slim(r: Report) -> Report:
-    """What cross-year checks need of a report, so a long run keeps only this much in memory."""
-    from dataclasses import replace
+_CROSS_YEAR_ROWS = {("t3", "carried"), ("t3", "forward"), ("t2", "rules"), ("t2", "normative")}
 
-    keep = {("t3", "carried"), ("t3", "forward"), ("t2", "rules"), ("t2", "normative")}
-    return replace(r, values=[v for v in r.values if (v.table, v.row) in keep], checks=[], figures=[])
+
+def _slim(r: Report) -> Report | None:
+    """What cross-year checks need of a report (None if it cannot take part), so a long run keeps little."""
+    if not (r.agency and r.year.isdigit() and r.template in ("v2019", "v2021") and r.values):
+        return None
+    from parsers import Value
+
+    values = [Value(sys.intern(v.table), sys.intern(v.row), sys.intern(v.col), v.value, "", "")
+              for v in r.values if (v.table, v.row) in _CROSS_YEAR_ROWS]
+    return Report(report_id=r.report_id, source="", format="", sha256="", agency=sys.intern(r.agency), year=r.year,
+                  template=sys.intern(r.template), values=values)
 
 
 class Sink:
@@ -222,7 +230,9 @@ class Sink:
             self._writers[name].writerows(table_rows)
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
         self._writers["panel"].writerow(panel_row(r, [meta[c] for c in PANEL_META]))
-        self.slim.append(_slim(r))
+        slim = _slim(r)
+        if slim is not None:
+            self.slim.append(slim)
         self.count += 1
         return True
 
@@ -278,7 +288,10 @@ def dtypes(name: str) -> dict[str, str]:
 
 def read_table(out: Path, name: str, encoding: str = "utf-8-sig", **kwargs: object) -> pd.DataFrame:
     """A CSV of a run read back with its declared types (strings stay strings; blanks stay missing)."""
-    return pd.read_csv(out / f"{name}.csv", encoding=encoding, dtype=dtypes(name), keep_default_na=False,
+    types = dtypes(name)
+    if "usecols" in kwargs:
+        types = {c: t for c, t in types.items() if c in kwargs["usecols"]}  # type: ignore[operator]
+    return pd.read_csv(out / f"{name}.csv", encoding=encoding, dtype=types, keep_default_na=False,
                        na_values=[""], **kwargs)  # type: ignore[arg-type]
 
 

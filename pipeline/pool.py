@@ -95,6 +95,7 @@ class Pool:
         # forkserver: workers start from a clean process, not a fork of a parent that may run threads.
         self.ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self.stats = {"timeouts": 0, "memory": 0, "crashes": 0}
+        self.peak_worker_mb = 0.0  # the largest worker resident size seen while watching
 
     def map_ordered(self, jobs: Iterable[Job]) -> Iterator[Report]:
         pending = iter(enumerate(jobs))
@@ -162,6 +163,7 @@ class Pool:
             return (f"timeout: reading it took longer than {self.limits.seconds:g} s and was stopped "
                     "(raise --time-limit if it is a genuinely large report)")
         mem = rss_mb(w.proc.pid or 0)
+        self.peak_worker_mb = max(self.peak_worker_mb, mem)
         if mem > self.limits.memory_mb:
             self.stats["memory"] += 1
             return (f"memory: reading it needed more than {self.limits.memory_mb} MB and was stopped "
