@@ -5,7 +5,9 @@
     │   ├── UnsupportedFormat     bytes are no format xxgk reads (or a legacy one it cannot)
     │   ├── CorruptDocument       the format is known but the file is broken or truncated
     │   ├── EncryptedDocument     the PDF needs a password
-    │   └── NoTextLayer           the pages hold images, not text (scans)
+    │   ├── NoTextLayer           the pages hold images, not text (scans)
+    │   ├── UnreadableText        the text layer decodes to noise (fonts without a Unicode map)
+    │   └── TooLargeDocument      the file would expand past a cap (a decompression bomb)
     ├── FetchError            a URL could not be fetched (the crawl goes on)
     │   ├── Disallowed            robots.txt forbids the URL
     │   ├── Offsite               the URL (or a redirect) leaves the allowed hosts
@@ -61,6 +63,18 @@ class NoTextLayer(DocumentError):
     """The pages carry images only (a scan), so there is no text to read."""
 
     kind = "no_text_layer"
+
+
+class UnreadableText(DocumentError):
+    """The PDF has text, but it decodes to noise: its fonts lack a Unicode map."""
+
+    kind = "unreadable_text"
+
+
+class TooLargeDocument(DocumentError):
+    """The document would expand past a cap (a ZIP or stream decompression bomb)."""
+
+    kind = "too_large"
 
 
 class FetchError(XxgkError):

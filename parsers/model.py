@@ -24,6 +24,8 @@ class Cell:
     ref: str = ""  # provenance: "p3 bbox=76,364,120,380", "table2 r5c3", "line 45 field 3"
     x0: float | None = None  # horizontal extent on the page (PDF only), for continued tables
     x1: float | None = None
+    ocr: bool = False  # read by OCR from a page image
+    confidence: float | None = None  # OCR: the lowest score of the text boxes in the cell
 
 
 @dataclass
@@ -68,6 +70,8 @@ class Value:
     row_label: str = ""
     col_label: str = ""
     ref: str = ""
+    method: str = "text"  # text (the document's text layer) or ocr
+    confidence: str = ""  # OCR score of the cell, 0-1; empty for text
 
 
 @dataclass(frozen=True)

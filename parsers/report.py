@@ -81,6 +81,10 @@ def _reasons(res: TableResult, template: str, checks: list[Check]) -> tuple[list
         severe.append(_summarise("identity fails", failed))
     if res.values and all(v.kind != "number" for v in res.values):
         severe.append("every value cell is blank or unreadable")
+    if any(v.method == "ocr" for v in res.values):
+        undecided = [f"{c.check} {c.scope}" for c in checks if c.severity == "error" and c.status == "unknown"]
+        if undecided:
+            severe.append(_summarise("OCR values whose identities cannot be confirmed", undecided))
     return severe, notes
 
 
@@ -108,10 +112,12 @@ def extract(data: bytes, source: str = "") -> Report:
             report.template, report.status = "pre2019", "partial"
             report.error = ("pre2019: the statistical table predates the national templates of 2019/2021 "
                             "(指标名称/计量单位 rows); it has no canonical keys, so no values were extracted")
-        elif looks_like_report:
+        elif looks_like_report or doc.notes:
             report.template, report.status = "unknown", "failed"
             report.error = ("no_tables: the document reads as an annual report but no statistical table was found "
                             "(the tables may be images, or printed without ruling lines)")
+            if doc.notes:
+                report.error = "no_tables: " + "; ".join(doc.notes)
             if doc.attachments:
                 report.error = (f"no_tables: the page reads as an annual report and links {len(doc.attachments)} "
                                 f"attachment(s) ({doc.attachments[0].rsplit('/', 1)[-1]}): the tables are probably there; "
@@ -127,6 +133,7 @@ def extract(data: bytes, source: str = "") -> Report:
     severe, notes = _reasons(res, template, report.checks)
     if template_note:
         notes.insert(0, template_note)
+    notes = doc.notes + notes
     report.status = "partial" if severe else "ok"
     report.error = "; ".join(severe)
     report.notes = "; ".join(notes)

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from .labels import index
+from .ocr import OCR_MIN_CONFIDENCE
 from .model import Cell, Grid, Value
 from .normalize import core, squash
 from .values import Parsed, is_value_like, parse_value
@@ -251,17 +252,29 @@ class TableStream:
         return None
 
     # ---- values ------------------------------------------------------------------
-    def _emit(self, table: str, row_key: str, target: Target, parsed: Parsed, raw: str, ref: str, row_label: str) -> None:
+    def _emit(self, table: str, row_key: str, target: Target, parsed: Parsed, raw: str, ref: str, row_label: str,
+              cell: Cell | None = None) -> None:
         row = target.row or row_key  # 表四's targets carry their own row (the group)
+        method, confidence = "text", ""
+        if cell is not None and cell.ocr:
+            method = "ocr"
+            confidence = "" if cell.confidence is None else f"{cell.confidence:.3f}"
+            if parsed.kind == "blank":
+                # A scan can lose a faint "0": an empty OCR cell is not known to be blank.
+                self.result.findings.append(Finding("ocr_unreadable", f"{table} {row}/{target.col}: OCR found nothing in the cell ({ref})"))
+                parsed = Parsed("", "text")
+            elif cell.confidence is not None and cell.confidence < OCR_MIN_CONFIDENCE:
+                self.result.findings.append(Finding("ocr_unreadable", f"{table} {row}/{target.col}: OCR read '{raw}' with confidence {cell.confidence:.2f} ({ref})"))
+                parsed = Parsed("", "text")
         key = (table, row, target.col)
         if key in self.seen:
             self.result.findings.append(Finding("duplicate_cell", f"{table} {row}/{target.col} printed twice; kept the first ({ref})"))
             return
         self.seen.add(key)
-        if parsed.kind == "text":
+        if parsed.kind == "text" and method == "text":
             self.result.findings.append(Finding("unreadable_cell", f"{table} {row}/{target.col}: '{raw}' is not a number ({ref})"))
         self.result.values.append(
-            Value(table, row, target.col, parsed.value, raw, parsed.kind, parsed.unit, row_label, target.label, ref)
+            Value(table, row, target.col, parsed.value, raw, parsed.kind, parsed.unit, row_label, target.label, ref, method, confidence)
         )
 
     def _emit_row(self, grid: Grid, row: list[Cell | None], table: str, row_key: str, label: str, label_end: int) -> None:
@@ -284,13 +297,13 @@ class TableStream:
                     self.result.findings.append(
                         Finding("ambiguous_cell", f"{table} {row_key}/{t.col}: one printed cell spans several columns ({filled[0].ref})")
                     )
-                    self._emit(table, row_key, t, Parsed("", "text"), filled[0].text, filled[0].ref, label)
+                    self._emit(table, row_key, t, Parsed("", "text"), filled[0].text, filled[0].ref, label, filled[0])
                 elif len(filled) > 1:
-                    self._emit(table, row_key, t, Parsed("", "text"), " | ".join(c.text for c in filled), filled[0].ref, label)
+                    self._emit(table, row_key, t, Parsed("", "text"), " | ".join(c.text for c in filled), filled[0].ref, label, filled[0])
                 else:
                     cell = filled[0] if filled else (cells[0] if cells else None)
                     raw = cell.text if cell else ""
-                    self._emit(table, row_key, t, parse_value(raw), raw, cell.ref if cell else grid.ref, label)
+                    self._emit(table, row_key, t, parse_value(raw), raw, cell.ref if cell else grid.ref, label, cell)
             return
         # A text export keeps header positions but a deeper row label (（三）不予公开 ›
         # 1.属于国家秘密) pushes the values right: shift by the extra label cells.
@@ -309,7 +322,7 @@ class TableStream:
         for t in self.targets:
             c = row[t.cols[0] + shift]
             raw = c.text if c is not None else ""
-            self._emit(table, row_key, t, parse_value(raw), raw, c.ref if c is not None else grid.ref, label)
+            self._emit(table, row_key, t, parse_value(raw), raw, c.ref if c is not None else grid.ref, label, c)
 
     # ---- label helpers -------------------------------------------------------------
     def _label_end(self, grid: Grid, row: list[Cell | None]) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -74,6 +75,8 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("row_label", "string", "行标签", "row label as printed"),
         ("col_label", "string", "列标签", "column label as printed"),
         ("source_ref", "string", "位置", "where in the document: PDF page and bbox, HTML/DOCX table row col, text line"),
+        ("method", "string", "读取方式", "text (the document's text layer) or ocr (read from a page image)"),
+        ("confidence", "Float64", "OCR置信度", "OCR: the lowest score of the text boxes in the cell (0-1); empty for text"),
     ],
     "checks": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
@@ -156,8 +159,8 @@ def rows_of(r: Report) -> dict[str, list[list[str]]]:
            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, EXTRACTOR_VERSION, r.found_on]
     return {
         "reports": [[_str(x) for x in rep]],
-        "values": [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref]
-                   for v in r.values],
+        "values": [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref,
+                    v.method, v.confidence] for v in r.values],
         "checks": [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in r.checks],
         "narrative": [[r.report_id, f.figure, f.value, f.unit, f.sentence] for f in r.figures],
     }
@@ -209,6 +212,11 @@ class Sink:
     def __init__(self, out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig") -> None:
         self.out, self.formats, self.encoding = out, formats, csv_encoding
         out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(".*.tmp"):  # left by a run that was killed: its results were never published
+            stale.unlink(missing_ok=True)
+        for stale in out.glob(".csv-*"):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         self.ids: set[str] = set()
         self.slim: list[Report] = []
         self.count = 0

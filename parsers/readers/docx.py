@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..errors import CorruptDocument
+from ..errors import CorruptDocument, TooLargeDocument
 from ..grid import RawCell, expand
 from ..model import Document, Grid
 
@@ -59,7 +59,18 @@ def _table_grid(tbl, number: int) -> Grid:  # type: ignore[no-untyped-def]
     return Grid(rows=expand(rows), ref=f"docx table{number}")
 
 
+MAX_UNZIPPED = 200 * 1024 * 1024  # a report's DOCX unpacks to a few MB; past this it is a ZIP bomb
+
+
 def read(data: bytes, source: str = "") -> Document:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as exc:
+        raise CorruptDocument(f"not a readable Word document ({exc})", source=source) from exc
+    if unpacked > MAX_UNZIPPED:
+        raise TooLargeDocument(f"the DOCX would unpack to {unpacked // (1 << 20)} MB (a decompression bomb); not opened",
+                               source=source)
     try:
         doc = _docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -1,0 +1,169 @@
+"""OCR for pages without a usable text layer (scans, fonts without a Unicode map).
+
+Needs the optional extra: pip install 'xxgk[ocr]' (rapidocr, whose wheel ships its
+models, so it runs offline; onnxruntime; OpenCV). Stages:
+
+    render        the page with pypdfium2 at OCR_DPI
+    edges         ruling lines from the PDF's vector paths when it has them (no-ToUnicode
+                  PDFs keep theirs), else from the image (OpenCV morphology: long thin runs
+                  of dark pixels), in PDF points
+    cells         pdfplumber's TableFinder on those edges, as for text PDFs
+    text          rapidocr's text boxes, each assigned to the cell holding its centre
+
+Every OCR cell carries the lowest confidence of its boxes. tables.py refuses a value read
+below OCR_MIN_CONFIDENCE, and flags an OCR cell that came out empty (a scan may have lost
+a faint "0"): such cells are `text`/unreadable, never guessed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+from pdfplumber.table import TableFinder
+
+from .model import Cell, Grid
+
+OCR_DPI = 200
+OCR_MIN_CONFIDENCE = 0.80
+
+
+def available() -> bool:
+    return importlib.util.find_spec("rapidocr") is not None and importlib.util.find_spec("cv2") is not None
+
+
+@lru_cache(maxsize=1)
+def _engine():  # type: ignore[no-untyped-def]
+    import logging
+
+    from rapidocr import RapidOCR
+
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return RapidOCR(params={"Global.log_level": "error"})
+
+
+def image_edges(gray, scale: float) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Horizontal and vertical ruling lines of a page image, in PDF points (top-down)."""
+    import cv2
+
+    h, w = gray.shape
+    bw = cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
+    edges: list[dict] = []
+    for orient, kernel in (("h", (max(20, w // 30), 1)), ("v", (1, max(20, h // 40)))):
+        lines = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for c in contours:
+            x, y, cw, ch = cv2.boundingRect(c)
+            if orient == "h":
+                top = (y + ch / 2) / scale
+                edges.append({"x0": x / scale, "x1": (x + cw) / scale, "top": top, "bottom": top,
+                              "width": cw / scale, "height": 0, "orientation": "h", "object_type": "line"})
+            else:
+                x0 = (x + cw / 2) / scale
+                edges.append({"x0": x0, "x1": x0, "top": y / scale, "bottom": (y + ch) / scale,
+                              "width": 0, "height": ch / scale, "orientation": "v", "object_type": "line"})
+    return edges
+
+
+def _boxes(image, scale: float) -> list[tuple[str, float, float, float, float, float]]:  # type: ignore[no-untyped-def]
+    """(text, x0, top, x1, bottom, score) of every OCR text box, in PDF points."""
+    result = _engine()(image)
+    boxes = getattr(result, "boxes", None)
+    if boxes is None:
+        return []
+    out = []
+    for box, text, score in zip(boxes, result.txts, result.scores):
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        out.append((str(text), min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale, float(score)))
+    return out
+
+
+def _cell(boxes: list[tuple[str, float, float, float, float, float]], bbox: tuple[float, float, float, float]
+          ) -> tuple[str, float | None]:
+    x0, top, x1, bottom = bbox
+    inside = [b for b in boxes if x0 <= (b[1] + b[3]) / 2 < x1 and top <= (b[2] + b[4]) / 2 < bottom]
+    if not inside:
+        return "", None
+    inside.sort(key=lambda b: ((b[2] + b[4]) / 2 // 6, b[1]))  # lines of ~6 pt, then left to right
+    text = "\n".join(b[0] for b in inside)
+    score = min(b[5] for b in inside)
+    # A box reaching well into a neighbouring cell was read across a ruling line: do not trust it.
+    for b in inside:
+        if b[1] < x0 - 4 or b[3] > x1 + 4:
+            score = min(score, 0.0)
+    return text, score
+
+
+def ocr_grids(data: bytes, pages: list[int], vector_edges) -> tuple[list[Grid], dict[int, list[str]]]:  # type: ignore[no-untyped-def]
+    """Grids, and text lines by page, of the given pages read by OCR; `vector_edges(page)` gives its ruling lines."""
+    import numpy as np
+
+    from .readers.pdf import _EdgePage, _grid
+
+    grids: list[Grid] = []
+    lines: dict[int, list[str]] = {}
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in pages:
+            page = pdf[i]
+            width, height = page.get_size()
+            scale = OCR_DPI / 72
+            image = page.render(scale=scale).to_pil().convert("RGB")
+            edges = vector_edges(page)
+            finder = TableFinder(_EdgePage(edges, width, height))  # type: ignore[arg-type]
+            if not finder.tables:
+                gray = np.array(image.convert("L"))
+                finder = TableFinder(_EdgePage(image_edges(gray, scale), width, height))  # type: ignore[arg-type]
+            page.close()
+            boxes = _boxes(np.array(image)[:, :, ::-1], scale)  # OpenCV order: BGR
+            lines[i] = _lines(boxes)
+            if not finder.tables:
+                continue
+            for n, table in enumerate(finder.tables, start=1):
+                read = [[_cell(boxes, c) if c is not None else None for c in row.cells] for row in table.rows]
+                texts = [[r[0] if r else None for r in row] for row in read]
+                conf = {(ri, ci): r[1] for ri, row in enumerate(read) for ci, r in enumerate(row) if r}
+                g = _grid(table, i + 1, n, texts)
+                grids.append(_with_confidence(g, table, conf))
+    finally:
+        pdf.close()
+    return grids, lines
+
+
+def _lines(boxes: list[tuple[str, float, float, float, float, float]]) -> list[str]:
+    """The page's text boxes as lines, top to bottom (for the title, agency and year)."""
+    out: list[list[tuple[str, float, float, float, float, float]]] = []
+    for b in sorted(boxes, key=lambda b: (b[2] + b[4]) / 2):
+        if out and abs((out[-1][0][2] + out[-1][0][4]) / 2 - (b[2] + b[4]) / 2) < 6:
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return ["".join(x[0] for x in sorted(line, key=lambda x: x[1])) for line in out]
+
+
+def _with_confidence(g: Grid, table, conf: dict[tuple[int, int], float | None]) -> Grid:  # type: ignore[no-untyped-def]
+    """The same grid, its cells marked as OCR with their confidence."""
+    from dataclasses import replace
+
+    xs = sorted({round(c[0], 1) for c in table.cells})
+    tops = sorted({round(c[1], 1) for c in table.cells})
+    by_pos: dict[tuple[int, int], float | None] = {}
+    for ri, row in enumerate(table.rows):
+        for ci, bbox in enumerate(row.cells):
+            if bbox is not None:
+                by_pos[(tops.index(round(bbox[1], 1)), xs.index(round(bbox[0], 1)))] = conf.get((ri, ci))
+    seen: dict[int, Cell] = {}
+    rows = []
+    for row in g.rows:
+        out = []
+        for c in row:
+            if c is None:
+                out.append(None)
+                continue
+            if id(c) not in seen:
+                seen[id(c)] = replace(c, ocr=True, confidence=by_pos.get((c.row, c.col)))
+            out.append(seen[id(c)])
+        rows.append(out)
+    return Grid(rows=rows, ref=g.ref + " ocr", aligned=g.aligned)

@@ -1,0 +1,45 @@
+"""Property tests on the grid builder and the readers: any input gives a grid or a named error."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers import extract
+from parsers.grid import MAX_SPAN, RawCell, expand
+
+from .conftest import REPORTS
+
+cells = st.builds(RawCell, st.text(max_size=5), st.integers(-3, 150), st.integers(-3, 150))
+
+
+@given(st.lists(st.lists(cells, max_size=6), max_size=8))
+@settings(max_examples=300)
+def test_expand_places_every_cell_over_its_whole_span(rows):
+    grid = expand(rows)
+    assert len(grid) == len(rows)
+    width = max((len(r) for r in grid), default=0)
+    assert all(len(r) == width for r in grid)
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            assert 1 <= cell.rowspan <= MAX_SPAN and 1 <= cell.colspan <= MAX_SPAN
+            assert cell.row <= r < cell.row + cell.rowspan and cell.col <= c < cell.col + cell.colspan
+
+
+SEED = (REPORTS / "2019-pingtan.html").read_bytes()[-60000:]
+
+
+@given(st.binary(max_size=2000), st.integers(0, len(SEED)))
+@settings(max_examples=60, deadline=None)
+def test_readers_never_raise_on_mutated_input(noise, at):
+    data = SEED[:at] + noise + SEED[at:]
+    report = extract(data, "mutated.html")
+    assert report.status in {"ok", "partial", "failed", "not_report"}
+    assert "internal_error" not in report.error
+
+
+def test_control_characters_in_html_are_dropped_not_fatal():
+    """Found by bench/fuzz.py: lxml refused text holding \\x0b once the reader touched it."""
+    page = (REPORTS / "2019-pingtan.html").read_text(encoding="utf-8").replace("规章", "规\x0b章\x00", 1)
+    report = extract(page.encode("utf-8"), "control.html")
+    assert report.status == "ok", report.error

@@ -1,0 +1,73 @@
+"""Nothing is written outside the output and state folders; a killed run loses nothing it had."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from pipeline.crawl import crawl
+from pipeline.demo import SiteServer
+
+from .conftest import REPORTS, ROOT
+
+TRAVERSAL = {
+    "/evil/list.html": {"body": textwrap.dedent("""\
+        <html><head><meta charset="utf-8"></head><body>
+        <a href="../../../../../../tmp/xxgk-escape/2024年政府信息公开工作年度报告.html">某县2024年政府信息公开工作年度报告</a>
+        <a href="/evil/%2e%2e/%2e%2e/etc/passwd">某县2023年政府信息公开工作年度报告</a>
+        <a href="/evil/report.html">..\\\\..\\\\windows 2022年政府信息公开工作年度报告</a>
+        </body></html>""")},
+    "/evil/report.html": {"body": "<html><body><a href='/uploads/../../../x.pdf'>附件.pdf</a></body></html>"},
+}
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+def test_urls_with_dot_dot_write_only_inside_the_output_folder(tmp_path):
+    out = tmp_path / "out"
+    outside = tmp_path / "outside-marker"
+    outside.mkdir()
+    before_tmp = set(Path("/tmp").glob("xxgk-escape*"))
+    with SiteServer(extra_routes=TRAVERSAL) as site:
+        crawl([site.url("/evil/list.html")], out, {"delay": 0, "timeout": 5, "retries": 0})
+    assert set(Path("/tmp").glob("xxgk-escape*")) == before_tmp
+    assert _files(outside) == set()
+    written = _files(out)
+    assert written and all(out in p.parents for p in written)
+    stored = [p for p in written if "store" in p.parts]
+    assert all(len(p.name) == 64 and all(c in "0123456789abcdef" for c in p.name) for p in stored)  # sha256 names only
+
+
+def test_killed_extract_leaves_the_previous_outputs_whole(tmp_path):
+    out = tmp_path / "out"
+    first = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    # A long batch over many copies, killed in the middle of its work.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(60):
+        (docs / f"{i:02d}.html").write_bytes((REPORTS / "2025-pingtan.html").read_bytes() + f"<!-- {i} -->".encode())
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", str(docs), "--out", str(out), "-q", "-j", "1"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline and not any(p.name.startswith(".values.csv.") for p in out.iterdir()):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert after == before  # every file a reader sees is the previous run's, whole
+    again = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(docs), "--out", str(out), "-q"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # the killed run's temporary files are gone
+    assert (out / "reports.csv").read_text(encoding="utf-8-sig").count("\n") == 61
