@@ -275,7 +275,13 @@ def read(data: bytes, source: str = "") -> Document:
     pages = table_pages([texts[i] if i in readable else "" for i in range(len(texts))])
     grids, missed = pdfium_grids(data, pages, source) if pages else ([], [])
     if missed:  # no ruled table found the fast way: let pdfplumber look at those pages
-        grids = sorted(grids + page_grids(data, missed, source), key=lambda g: int(g.ref.split()[0][1:]))
+        fallback = page_grids(data, missed, source)
+        # pdfminer writes (cid:N) for a glyph it cannot map: that page's text is not to be trusted.
+        cid_pages = {int(g.ref.split()[0][1:]) - 1 for g in fallback
+                     if any(c is not None and "(cid:" in c.text for row in g.rows for c in row)}
+        noise = sorted(set(noise) | cid_pages)
+        grids = sorted(grids + [g for g in fallback if int(g.ref.split()[0][1:]) - 1 not in cid_pages],
+                       key=lambda g: int(g.ref.split()[0][1:]))
     # Pages whose text cannot be used: noise always needs OCR; empty pages only when no table was found.
     need_ocr = noise + (empty if not pages else [])
     by_page = {i: [ln.strip() for ln in texts[i].splitlines() if ln.strip()] for i in readable}
