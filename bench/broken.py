@@ -22,7 +22,7 @@ from pipeline.pool import Job, Limits, Pool  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--time-limit", type=float, default=60)
-    ap.add_argument("--memory-limit", type=int, default=1024)
+    ap.add_argument("--memory-limit", type=int, default=2048)  # the CLI default
     args = ap.parse_args()
     files = sorted(p for p in (ROOT / "fixtures" / "broken").iterdir() if p.suffix != ".py")
     print(f"| file | status | error | seconds | peak MB |\n| --- | --- | --- | --- | --- |")

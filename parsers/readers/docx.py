@@ -74,9 +74,11 @@ def read(data: bytes, source: str = "") -> Document:
     try:
         doc = _docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise CorruptDocument(f"not a readable Word document ({exc})", source=source) from exc
+        raise CorruptDocument(f"not a readable Word document ({exc}); download it again, or open and re-save it in Word or WPS",
+                              source=source) from exc
     except Exception as exc:  # lxml and python-docx raise many kinds on damaged XML
-        raise CorruptDocument(f"damaged Word document ({type(exc).__name__}: {exc})", source=source) from exc
+        raise CorruptDocument(f"damaged Word document ({type(exc).__name__}: {exc}); download it again, or open and "
+                              "re-save it in Word or WPS", source=source) from exc
     lines: list[str] = []
     grids: list[Grid] = []
     for el in doc.element.body.iterchildren():

@@ -52,7 +52,7 @@ def page_texts(data: bytes, source: str = "") -> list[str]:
         msg = str(exc)
         if "password" in msg.lower():
             raise EncryptedDocument("the PDF is encrypted; open it with its password and save an unprotected copy", source=source) from exc
-        raise CorruptDocument(f"the PDF cannot be opened ({msg}); the file may be truncated or damaged", source=source) from exc
+        raise CorruptDocument(f"the PDF cannot be opened ({msg}): the file is truncated or damaged; download it again", source=source) from exc
     try:
         texts = []
         for i in range(len(pdf)):
@@ -286,7 +286,7 @@ def read(data: bytes, source: str = "") -> Document:
     need_ocr = noise + (empty if not pages else [])
     by_page = {i: [ln.strip() for ln in texts[i].splitlines() if ln.strip()] for i in readable}
     if need_ocr:
-        what = ("image-only PDF" if len(empty) == len(texts) else
+        what = ("no page has a text layer (a scan, or an empty PDF)" if len(empty) == len(texts) else
                 f"pages {_pages(noise)} have a text layer that decodes to noise (fonts without a Unicode map)" if noise else
                 f"pages {_pages(empty)} are images")
         if not ocr.available():
@@ -295,7 +295,7 @@ def read(data: bytes, source: str = "") -> Document:
             elif noise:
                 raise UnreadableText(f"{what}; no value is taken from such pages: {OCR_HINT}", source=source)
             else:
-                raise NoTextLayer(f"{what} ({len(texts)} pages, no text layer): a scan; {OCR_HINT}", source=source)
+                raise NoTextLayer(f"{what}, {len(texts)} pages; {OCR_HINT}", source=source)
         else:
             ocr_grids, ocr_lines = ocr.ocr_grids(data, sorted(need_ocr), lambda page: page_edges(page))
             grids = sorted(grids + ocr_grids, key=lambda g: int(g.ref.split()[0][1:]))
