@@ -1,4 +1,4 @@
-"""The `xxgk` command line: thin over parsers.extract and pipeline.runner."""
+"""The `xxgk` command line: thin over pipeline.batch (extract), pipeline.crawl (crawl, demo) and the writers."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ def main() -> None:
     xxgk reads the three statistical tables of each annual report (表二 主动公开,
     表三 依申请公开, 表四 复议诉讼) from HTML, PDF, DOCX or text, maps every
     label to a canonical key, checks the accounting identities and writes
-    reports.csv, values.csv and checks.csv.
+    reports.csv, values.csv and checks.csv (and more: see each command's --help).
+
+    \b
+    xxgk extract   files, folders or URLs → datasets
+    xxgk crawl     government sites → fetched reports → datasets, incrementally
+    xxgk demo      the whole path offline, on a bundled demo site
     """
 
 
@@ -69,9 +74,11 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
             time_limit: float, memory_limit: int, dask: str | None, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
-    INPUT is any mix of files and folders (searched recursively for .pdf, .html,
-    .htm, .docx, .txt and .md). A document that cannot be read becomes a
-    `failed` row with the reason; the batch always completes.
+    INPUT is any mix of files, folders (searched recursively for .pdf, .html,
+    .htm, .docx, .txt and .md) and http(s) URLs (fetched politely, as crawl
+    does). Documents run in --workers processes, each within --time-limit and
+    --memory-limit; one that cannot be read becomes a `failed` row with the
+    reason, and the batch always completes.
 
     \b
     Example:
