@@ -71,6 +71,18 @@ def rss_mb(pid: int) -> float:
         return 0.0
 
 
+def _start_method() -> str:
+    """forkserver: workers start from a clean process, not a fork of a parent that may run threads.
+    But such a worker re-imports the parent's __main__ by path; a script read from stdin has none,
+    and every worker would die: fork then (found running a pool from `python - <<EOF`)."""
+    import sys
+
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file and not os.path.exists(main_file) and "fork" in mp.get_all_start_methods():
+        return "fork"
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
 class _Worker:
     def __init__(self, ctx: mp.context.BaseContext, fn: Callable[[Job], dict]) -> None:
         self.conn, child = ctx.Pipe()
@@ -92,8 +104,7 @@ class Pool:
         self.n = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or Limits()
         self.fn, self.poll = fn, poll
-        # forkserver: workers start from a clean process, not a fork of a parent that may run threads.
-        self.ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self.ctx = mp.get_context(_start_method())
         self.stats = {"timeouts": 0, "memory": 0, "crashes": 0}
         self.peak_worker_mb = 0.0  # the largest worker resident size seen while watching
 
