@@ -122,3 +122,18 @@ def test_narrative_contradiction_is_a_warning_not_an_error():
     fig = {f.figure: f for f in report.figures}
     assert fig["applications"].value == "17" and "受理政府信息公开申请17件" in fig["applications"].sentence
     assert fig["proactive_total"].value == "2428"
+
+
+def test_a_row_no_template_has_is_kept_as_extra_not_dropped_or_forced():
+    """Hubei's 2020 variant adds 其他主动公开文件 to 第二十条第（一）项 (template-spec §3.1)."""
+    page = (REPORTS / "2019-pingtan.html").read_text(encoding="utf-8")
+    extra = "<tr><td>其他主动公开文件（湖北）</td><td>12</td><td>12</td><td>40</td></tr>"
+    i = page.index("12pt\">规范性文件<")  # the table cell, not the narrative's first mention
+    j = page.index("</tr>", i) + len("</tr>")
+    r = extract((page[:j] + extra + page[j:]).encode("utf-8"), "with-extra.html")
+    extras = [v for v in r.values if v.row.startswith("extra_")]
+    assert [(v.table, v.col, v.value) for v in extras] == [("t2", "new_made", "12"), ("t2", "new_published", "12"),
+                                                           ("t2", "total_published", "40")]
+    assert extras[0].row_label == "其他主动公开文件（湖北）"
+    assert r.status == "ok" and "extra row" in r.notes
+    assert [v.value for v in r.values if (v.table, v.row) == ("t2", "normative")] == ["89", "89", "89"]
