@@ -97,6 +97,13 @@ def _col_bounds(grid: Grid) -> dict[int, tuple[float, float]] | None:
     return out
 
 
+def _cn_number(text: str) -> int:
+    """一 … 十九 as a number (the items of 第二十条 run to （十五）)."""
+    if text.startswith("十"):
+        return 10 + _CN_NUM.get(text[1:], 0)
+    return _CN_NUM.get(text, 0)
+
+
 def _extra_key(label: str) -> str:
     return "extra_" + hashlib.sha1(core(label).encode("utf-8")).hexdigest()[:8]
 
@@ -133,7 +140,7 @@ class TableStream:
         caption = next((m for t in texts if (m := _CAPTION.search(t))), None)
         if caption:
             self._start("t2", grid)
-            self.block = f"art20_{_CN_NUM.get(caption.group(1)[-1], 0) + (10 if len(caption.group(1)) > 1 else 0)}"
+            self.block = f"art20_{_cn_number(caption.group(1))}"
             return
         collecting = bool(self.header_rows) and not self.targets  # inside a header (spanned cells repeat)
         if (
