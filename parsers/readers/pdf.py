@@ -260,6 +260,19 @@ def garbled(text: str) -> bool:
     return sum(1 for c in chars if not _expected(c)) / len(chars) > GARBLED_RATIO
 
 
+def engines_disagree(grid_text: str, page_text: str, min_shared: float = 0.8) -> bool:
+    """True when pdfplumber's Chinese characters are mostly absent from pypdfium2's text of the page.
+
+    pdfminer turns a font it cannot map into plausible but wrong Hanzi (单位 -> 万三); pdfium
+    decodes the same font differently, so the two texts stop sharing their characters.
+    """
+    hanzi = [c for c in grid_text if "\u4e00" <= c <= "\u9fff"]
+    if len(hanzi) < 10:
+        return False
+    page = set(page_text)
+    return sum(1 for c in hanzi if c in page) / len(hanzi) < min_shared
+
+
 def _pages(pages: list[int]) -> str:
     return ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")
 
@@ -276,9 +289,14 @@ def read(data: bytes, source: str = "") -> Document:
     grids, missed = pdfium_grids(data, pages, source) if pages else ([], [])
     if missed:  # no ruled table found the fast way: let pdfplumber look at those pages
         fallback = page_grids(data, missed, source)
-        # pdfminer writes (cid:N) for a glyph it cannot map: that page's text is not to be trusted.
-        cid_pages = {int(g.ref.split()[0][1:]) - 1 for g in fallback
-                     if any(c is not None and "(cid:" in c.text for row in g.rows for c in row)}
+        # pdfminer writes (cid:N), or plausible wrong Hanzi, for a glyph it cannot map: such a page's
+        # text is not to be trusted.
+        cid_pages = set()
+        for g in fallback:
+            page = int(g.ref.split()[0][1:]) - 1
+            text = "".join(c.text for row in g.rows for c in row if c is not None)
+            if "(cid:" in text or engines_disagree(text, texts[page]):
+                cid_pages.add(page)
         noise = sorted(set(noise) | cid_pages)
         grids = sorted(grids + [g for g in fallback if int(g.ref.split()[0][1:]) - 1 not in cid_pages],
                        key=lambda g: int(g.ref.split()[0][1:]))
