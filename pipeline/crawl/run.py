@@ -86,7 +86,7 @@ class Crawl:
             self._record(url, kind, parent, title, status="failed", error=f"{exc.kind}: {exc.message}")
             if url in self.seeds:
                 self.counts["seed_failed"] += 1
-            log.warning("failed %s: %s", url, exc.message)
+            log.warning("failed: %s", exc.message)
             return self.state.read_blob(stored) if stored else None
         if r.not_modified and stored:
             self.state.log_fetch(url, r.final_url, r.status, r.headers, stored, 0, self.run_id)
