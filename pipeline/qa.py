@@ -40,7 +40,9 @@ th{background:#f4f4f4}.ok{color:#1a7f37}.partial{color:#9a6700}.failed,.fail{col
 
 
 def _e(x: object) -> str:
-    return html.escape("" if x is None or (isinstance(x, float) and x != x) else str(x))
+    """Escaped text; a missing value (None, NaN, pandas' NA) shows as nothing, never as "<NA>"."""
+    missing = x is None or (not isinstance(x, str) and bool(pd.isna(x)))  # type: ignore[arg-type]
+    return "" if missing else html.escape(str(x))
 
 
 def _counts(title: str, counter: Counter[str]) -> str:

@@ -35,6 +35,7 @@ def test_page_lists_counts_failing_checks_and_charts(qa):
     path, reports, out = qa
     text = path.read_text(encoding="utf-8")
     assert "<script" not in text
+    assert "&lt;NA&gt;" not in text and "nan<" not in text  # missing values show as empty cells
     assert f"{len(reports)} documents" in text
     assert text.count("<svg") == 2
     assert "t4_total (H4)" in text and "narrative_applications (S5)" in text
