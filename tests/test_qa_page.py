@@ -27,6 +27,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 def qa(tmp_path_factory):
     out = tmp_path_factory.mktemp("qa")
     reports = [extract(p.read_bytes(), str(p)) for p in sorted(REPORTS.iterdir()) if p.is_file()]
+    reports.append(extract(b"", "empty.pdf"))  # a failed row: no agency, no year
+    site_list = REPORTS.parent / "site" / "list-2.html"
+    reports.append(extract(site_list.read_bytes(), str(site_list)))  # not a report: a year, no agency
     write_reports(reports, out)
     return out / "report.html", reports, out
 
