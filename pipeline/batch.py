@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers import Report
+from parsers import Check, Report
 
 from .datasets import Sink
 from .pool import Job, Limits, Pool
@@ -36,7 +36,11 @@ class BatchStats:
         self.status[r.status] += 1
         self.values += len(r.values)
         for c in r.checks:
-            self.checks["warning" if c.severity == "warning" and c.status == "fail" else c.status] += 1
+            self.add_check(c)
+
+    def add_check(self, c: Check) -> None:
+        """pass / fail / unknown, and a failed soft check counted as a warning."""
+        self.checks["warning" if c.severity == "warning" and c.status == "fail" else c.status] += 1
 
 
 def plan(paths: list[Path]) -> tuple[list[Job], dict[str, list[str]], list[Report]]:
@@ -96,4 +100,7 @@ def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...] = ("csv",),
         raise
     if pool is not None:
         stats.peak_worker_mb = pool.peak_worker_mb
-    return stats, sink.close()
+    written = sink.close()
+    for c in sink.late_checks:
+        stats.add_check(c)
+    return stats, written

@@ -218,6 +218,7 @@ class Sink:
             if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
         self.ids: set[str] = set()
+        self.late_checks: list = []  # cross-year checks, made at close (counted in the run's summary)
         self.slim: list[Report] = []
         self.count = 0
         self._files, self._writers, self._tmp = {}, {}, {}
@@ -249,6 +250,7 @@ class Sink:
         from .qa import write_page
 
         for rid, checks in cross_year_checks(self.slim).items():
+            self.late_checks += checks
             self._writers["checks"].writerows([[rid, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail]
                                                for c in checks])
         for f in self._files.values():
