@@ -11,7 +11,6 @@ the document is no annual report; `failed` when it cannot be read at all.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 
 from .checks import narrative_checks, run_checks
 from .errors import DocumentError
@@ -138,7 +137,3 @@ def extract(data: bytes, source: str = "") -> Report:
     report.error = "; ".join(severe)
     report.notes = "; ".join(notes)
     return report
-
-
-def count_statuses(reports: list[Report]) -> Counter[str]:
-    return Counter(r.status for r in reports)

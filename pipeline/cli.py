@@ -9,7 +9,8 @@ import click
 
 from parsers import XxgkError
 
-from . import datasets, inputs, logs
+from . import datasets, logs
+from .inputs import expand as expand_inputs
 from .batch import BatchStats, run_batch
 from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 from .crawl import CrawlSettings, crawl as run_crawl
@@ -53,10 +54,6 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def write_outputs(reports, out: Path, formats: tuple[str, ...], csv_encoding: str) -> list[Path]:  # type: ignore[no-untyped-def]
-    return datasets.write_reports(reports, out, formats, csv_encoding)
-
-
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
@@ -88,7 +85,7 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
     fmts = _formats(formats)
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
     try:
-        paths = _expand([i for i in inputs if i not in urls])
+        paths = expand_inputs([i for i in inputs if i not in urls])
     except XxgkError as exc:
         raise click.ClickException(str(exc)) from None
     if not paths and not urls:
@@ -228,7 +225,7 @@ def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, stat
 
     try:
         result = run_crawl(seeds, out, settings, state_path=state,
-                           write=lambda reports: write_outputs(reports, out, formats, csv_encoding))
+                           write=lambda reports: datasets.write_reports(reports, out, formats, csv_encoding))
     except StateLocked as exc:
         click.echo(f"Error: {exc.message}", err=True)
         sys.exit(2)
@@ -244,10 +241,6 @@ def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, stat
         stats.add(r)
     click.echo(summary(stats, out, result.written))
     sys.exit(result.exit_code)
-
-
-def _expand(items: list[str]) -> list[Path]:
-    return inputs.expand(items)
 
 
 def summary(stats: BatchStats, out: Path, written: list[Path]) -> str:
