@@ -19,7 +19,7 @@ from parsers import Check, Report
 
 from .datasets import Sink
 from .pool import Job, Limits, Pool
-from .runner import failed_report
+from .runner import extract_path, failed_report
 
 
 @dataclass
@@ -67,6 +67,22 @@ def plan(paths: list[Path]) -> tuple[list[Job], dict[str, list[str]], list[Repor
     return jobs, others, unreadable
 
 
+def _note_duplicates(r: Report, others: dict[str, list[str]]) -> None:
+    if r.report_id in others:
+        r.notes = "; ".join(filter(None, [r.notes, "same bytes also at " + ", ".join(others[r.report_id])]))
+
+
+def extract_in_process(paths: list[Path]) -> list[Report]:
+    """Extract in this process, in input order, keeping the records (the Python API)."""
+    jobs, others, unreadable = plan(paths)
+    reports = list(unreadable)
+    for job in jobs:
+        r = extract_path(Path(job.path), job.source)
+        _note_duplicates(r, others)
+        reports.append(r)
+    return reports
+
+
 def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig",
               workers: int | None = None, limits: Limits | None = None, dask: str | None = None,
               on_done: Callable[[Report], None] | None = None,
@@ -89,8 +105,7 @@ def run_batch(paths: list[Path], out: Path, formats: tuple[str, ...] = ("csv",),
             if sink.add(r):
                 stats.add(r)
         for r in results:
-            if r.report_id in others:
-                r.notes = "; ".join(filter(None, [r.notes, "same bytes also at " + ", ".join(others[r.report_id])]))
+            _note_duplicates(r, others)
             if sink.add(r):
                 stats.add(r)
             if on_done:

@@ -1,10 +1,9 @@
-"""Run a batch: each document alone, so one bad file costs only its own row."""
+"""One document at a time: its bytes to a Report, an unexpected exception to a `failed` row that says it is a bug."""
 
 from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from parsers import Report, extract
@@ -38,29 +37,3 @@ def extract_path(path: Path, source: str | None = None) -> Report:
     except OSError as exc:
         return failed_report(source, f"unreadable_file: {exc.strerror or exc}")
     return extract_bytes(data, source)
-
-
-def run(paths: Iterable[Path], on_done: Callable[[Report], None] | None = None, progress: bool = False) -> list[Report]:
-    """Extract every path; the same bytes under two names are one report.
-
-    With progress=True a bar shows on a terminal (tqdm; silent when stderr is not a terminal).
-    """
-    reports: list[Report] = []
-    seen: dict[str, Report] = {}
-    paths = list(paths)
-    if progress and len(paths) > 1:
-        from tqdm import tqdm
-
-        paths = tqdm(paths, unit="doc", disable=None, leave=False)  # type: ignore[assignment]
-    for path in paths:
-        r = extract_path(path)
-        if r.report_id and r.report_id in seen:
-            first = seen[r.report_id]
-            first.notes = "; ".join(filter(None, [first.notes, f"same bytes also at {r.source}"]))
-            continue
-        if r.report_id:
-            seen[r.report_id] = r
-        reports.append(r)
-        if on_done:
-            on_done(r)
-    return reports

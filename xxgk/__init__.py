@@ -29,7 +29,7 @@ from parsers import (
 from parsers import extract as extract_report
 from pipeline.datasets import codebook, tables
 from pipeline.inputs import expand
-from pipeline.runner import run
+from pipeline.batch import extract_in_process
 
 __all__ = ["EXTRACTOR_VERSION", "Check", "Dataset", "DocumentError", "Report", "Value", "XxgkError",
            "codebook_frame", "extract", "extract_report"]
@@ -50,7 +50,7 @@ class Dataset:
 def extract(inputs: list[str | Path] | str | Path) -> Dataset:
     """Extract files and folders (searched recursively) into DataFrames; never raises for a bad document."""
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    reports = run(expand([str(i) for i in items]))
+    reports = extract_in_process(expand([str(i) for i in items]))
     tabs = tables(reports)
     return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports)
 
