@@ -45,7 +45,8 @@ class _Cells:
         return any(k[0] == table and k[1] == row for k in self.by_key)
 
 
-def _fmt(d: Decimal) -> str:
+def fmt_number(d: Decimal) -> str:
+    """A number for a check's detail: 21, 7730.28 (never 2.1E+1)."""
     return format(d.normalize(), "f") if d == d.to_integral_value() else str(d)
 
 
@@ -59,13 +60,13 @@ def _compare(check: str, rule: str, table: str, scope: str, left: list[tuple[str
     sl = sum((v for _, v in left), Decimal(0))  # type: ignore[misc]
     sr = sum((v for _, v in right), Decimal(0))  # type: ignore[misc]
     def terms(side: list[tuple[str, Decimal | None]], total: Decimal) -> str:
-        shown = " + ".join(_fmt(v) for _, v in side if v is not None)
-        return _fmt(total) if len(side) == 1 or len(side) > 6 else f"{shown} = {_fmt(total)}"
+        shown = " + ".join(fmt_number(v) for _, v in side if v is not None)
+        return fmt_number(total) if len(side) == 1 or len(side) > 6 else f"{shown} = {fmt_number(total)}"
 
     status = "pass" if sl == sr else "fail"
     detail = f"{names_l} = {terms(left, sl)}; {names_r} = {terms(right, sr)}"
     if status == "fail":
-        detail += f"; off by {_fmt(sl - sr)} (values kept as printed)"
+        detail += f"; off by {fmt_number(sl - sr)} (values kept as printed)"
     return Check(check, rule, table, scope, status, detail)
 
 
@@ -81,9 +82,9 @@ def narrative_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
             continue
         said = Decimal(f.value)
         ok = said == new or (carried is not None and said == new + carried)
-        detail = f"text says {f.value} 件 (“{f.sentence[:60]}”); 表三 new total = {_fmt(new)}"
+        detail = f"text says {f.value} 件 (“{f.sentence[:60]}”); 表三 new total = {fmt_number(new)}"
         if carried is not None:
-            detail += f", new + carried = {_fmt(new + carried)}"
+            detail += f", new + carried = {fmt_number(new + carried)}"
         out.append(Check("narrative_applications", "S5", "t3", "new/total", "pass" if ok else "fail", detail, "warning"))
     return out
 

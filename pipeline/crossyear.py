@@ -12,15 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from parsers import Check, Report
-from parsers.checks import T3_COLS
+from parsers.checks import T3_COLS, fmt_number
 
 
 def _cells(r: Report) -> dict[tuple[str, str, str], Decimal | None]:
     return {(v.table, v.row, v.col): (Decimal(v.value) if v.value else None) for v in r.values}
-
-
-def _fmt(d: Decimal) -> str:
-    return format(d.normalize(), "f")
 
 
 def cross_year_checks(reports: list[Report]) -> dict[str, list[Check]]:
@@ -42,7 +38,7 @@ def cross_year_checks(reports: list[Report]) -> dict[str, list[Check]]:
                     status, detail = "unknown", f"{year - 1} forward or {year} carried is blank or missing"
                 else:
                     status = "pass" if was == now else "fail"
-                    detail = f"{year - 1} 结转下年度 {_fmt(was)}; {year} 上年结转 {_fmt(now)} ({prev.report_id} → {cur.report_id})"
+                    detail = f"{year - 1} 结转下年度 {fmt_number(was)}; {year} 上年结转 {fmt_number(now)} ({prev.report_id} → {cur.report_id})"
                 checks.append(Check("cross_year_carried", "S1", "t3", col, status, detail, "warning"))
             if prev.template == cur.template == "v2021":
                 for row in ("rules", "normative"):
@@ -53,6 +49,6 @@ def cross_year_checks(reports: list[Report]) -> dict[str, list[Check]]:
                         continue
                     want = last + made - rep  # type: ignore[operator]
                     checks.append(Check("cross_year_in_force", "S2", "t2", row, "pass" if want == now else "fail",
-                                        f"{year - 1} in force {_fmt(last)} + made {_fmt(made)} − repealed {_fmt(rep)} = {_fmt(want)}; "  # type: ignore[arg-type]
-                                        f"{year} prints {_fmt(now)}", "warning"))  # type: ignore[arg-type]
+                                        f"{year - 1} in force {fmt_number(last)} + made {fmt_number(made)} − repealed {fmt_number(rep)} = {fmt_number(want)}; "  # type: ignore[arg-type]
+                                        f"{year} prints {fmt_number(now)}", "warning"))  # type: ignore[arg-type]
     return out
