@@ -37,6 +37,7 @@ class Grid:
     # True where column positions are real (HTML, PDF, DOCX). A text export drops
     # spanned cells, so its columns only line up within a row: see tables.py.
     aligned: bool = True
+    page: int | None = None  # PDF: the 1-based page the table is on
 
     @property
     def ncols(self) -> int:

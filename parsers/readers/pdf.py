@@ -100,7 +100,7 @@ def _grid(table, page_no: int, number: int, text_rows: list | None = None) -> Gr
                 for dc in range(cs):
                     if r0 + dr < len(out) and c0 + dc < width:
                         out[r0 + dr][c0 + dc] = cell
-    return Grid(rows=out, ref=f"p{page_no} table{number}")
+    return Grid(rows=out, ref=f"p{page_no} table{number}", page=page_no)
 
 
 def page_grids(data: bytes, pages: list[int], source: str = "") -> list[Grid]:
@@ -293,13 +293,11 @@ def read(data: bytes, source: str = "") -> Document:
         # text is not to be trusted.
         cid_pages = set()
         for g in fallback:
-            page = int(g.ref.split()[0][1:]) - 1
             text = "".join(c.text for row in g.rows for c in row if c is not None)
-            if "(cid:" in text or engines_disagree(text, texts[page]):
-                cid_pages.add(page)
+            if "(cid:" in text or engines_disagree(text, texts[g.page - 1]):  # type: ignore[operator]
+                cid_pages.add(g.page - 1)  # type: ignore[operator]
         noise = sorted(set(noise) | cid_pages)
-        grids = sorted(grids + [g for g in fallback if int(g.ref.split()[0][1:]) - 1 not in cid_pages],
-                       key=lambda g: int(g.ref.split()[0][1:]))
+        grids = sorted(grids + [g for g in fallback if g.page - 1 not in cid_pages], key=lambda g: g.page)  # type: ignore[operator]
     # Pages whose text cannot be used: noise always needs OCR; empty pages only when no table was found.
     need_ocr = noise + (empty if not pages else [])
     by_page = {i: [ln.strip() for ln in texts[i].splitlines() if ln.strip()] for i in readable}
@@ -316,7 +314,7 @@ def read(data: bytes, source: str = "") -> Document:
                 raise NoTextLayer(f"{what}, {len(texts)} pages; {OCR_HINT}", source=source)
         else:
             ocr_grids, ocr_lines = ocr.ocr_grids(data, sorted(need_ocr), lambda page: page_edges(page))
-            grids = sorted(grids + ocr_grids, key=lambda g: int(g.ref.split()[0][1:]))
+            grids = sorted(grids + ocr_grids, key=lambda g: g.page)  # type: ignore[arg-type,return-value]
             by_page.update(ocr_lines)
             notes.append(f"OCR (rapidocr) read pages {_pages(sorted(need_ocr))}: {what}")
     lines = [ln for i in sorted(by_page) for ln in by_page[i]]
