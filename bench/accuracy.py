@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from parsers import extract  # noqa: E402
-from pipeline import truth as truthfile  # noqa: E402
+from xxgk.parsers import extract  # noqa: E402
+from xxgk.pipeline import truth as truthfile  # noqa: E402
 
 
 def main(fixtures: Path) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.pool import Job, Limits, Pool  # noqa: E402
+from xxgk.pipeline.pool import Job, Limits, Pool  # noqa: E402
 
 
 def main() -> None:

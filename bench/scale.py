@@ -57,7 +57,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from pipeline.batch import run_batch
+from xxgk.pipeline.batch import run_batch
 paths = sorted(Path({corpus!r}).iterdir())[:{n}]
 t = time.perf_counter()
 stats, _ = run_batch(paths, Path({out!r}), workers={workers}, dask={dask!r})

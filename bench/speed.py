@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import pdfplumber  # noqa: E402
 
-from parsers import extract  # noqa: E402
+from xxgk.parsers import extract  # noqa: E402
 
 FORMATS = {"pdf": (".pdf",), "html": (".html", ".htm"), "docx": (".docx",), "text": (".txt", ".md")}
 

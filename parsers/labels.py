@@ -55,7 +55,7 @@ class LabelIndex:
                 self._add("t4", "col", "", k.col_label, k.col)
         for label, key in T4_GROUPS.items():
             self._add("t4", "group", "", label, key)
-        text = resources.files("parsers").joinpath("labels.csv").read_text(encoding="utf-8")
+        text = resources.files("xxgk.parsers").joinpath("labels.csv").read_text(encoding="utf-8")
         for a in csv.DictReader(text.splitlines()):
             if a["kind"] == "group":
                 self.groups[a["table"]].add(core(a["alias"]))

@@ -35,7 +35,7 @@ class Region:
 
 @lru_cache(maxsize=1)
 def _supplement() -> dict[str, dict[str, str]]:
-    text = resources.files("parsers").joinpath("places.csv").read_text(encoding="utf-8")
+    text = resources.files("xxgk.parsers").joinpath("places.csv").read_text(encoding="utf-8")
     return {r["name"]: r for r in csv.DictReader(text.splitlines())}
 
 

@@ -40,7 +40,7 @@ class Key:
 
 @lru_cache(maxsize=1)
 def keys() -> tuple[Key, ...]:
-    text = resources.files("parsers").joinpath("keys.csv").read_text(encoding="utf-8")
+    text = resources.files("xxgk.parsers").joinpath("keys.csv").read_text(encoding="utf-8")
     return tuple(Key(**row) for row in csv.DictReader(text.splitlines()))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers import Check, Report
+from xxgk.parsers import Check, Report
 
 from .datasets import Sink
 from .pool import Job, Limits, Pool

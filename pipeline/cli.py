@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from parsers import XxgkError
+from xxgk.parsers import XxgkError
 
 from . import datasets, logs
 from .inputs import expand as expand_inputs

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from parsers import Check, Report
-from parsers.checks import T3_COLS, fmt_number
+from xxgk.parsers import Check, Report
+from xxgk.parsers.checks import T3_COLS, fmt_number
 
 
 def _cells(r: Report) -> dict[tuple[str, str, str], Decimal | None]:

@@ -19,9 +19,9 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
-from parsers import Report
-from parsers.errors import ConfigError
-from parsers.model import report_from_dict, report_to_dict
+from xxgk.parsers import Report
+from xxgk.parsers.errors import ConfigError
+from xxgk.parsers.model import report_from_dict, report_to_dict
 
 from .pool import Job
 from .runner import extract_bytes, failed_report

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from parsers import EXTRACTOR_VERSION, Report
-from parsers.region import PLACE_DATA
-from parsers.schema import keys
+from xxgk.parsers import EXTRACTOR_VERSION, Report
+from xxgk.parsers.region import PLACE_DATA
+from xxgk.parsers.schema import keys
 
 from .writers import atomic_write
 
@@ -121,7 +121,7 @@ class CodebookEntry:
 
 @lru_cache(maxsize=1)
 def _english() -> dict[tuple[str, str, str], dict[str, str]]:
-    text = resources.files("parsers").joinpath("keys_en.csv").read_text(encoding="utf-8")
+    text = resources.files("xxgk.parsers").joinpath("keys_en.csv").read_text(encoding="utf-8")
     return {(r["table"], r["kind"], r["key"]): r for r in csv.DictReader(text.splitlines())}
 
 
@@ -193,7 +193,7 @@ def _slim(r: Report) -> Report | None:
     """What cross-year checks need of a report (None if it cannot take part), so a long run keeps little."""
     if not (r.agency and r.year.isdigit() and r.template in ("v2019", "v2021") and r.values):
         return None
-    from parsers import Value
+    from xxgk.parsers import Value
 
     values = [Value(sys.intern(v.table), sys.intern(v.row), sys.intern(v.col), v.value, "", "")
               for v in r.values if (v.table, v.row) in _CROSS_YEAR_ROWS]

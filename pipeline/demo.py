@@ -16,6 +16,7 @@ tests can assert what was (and was not) asked for. Faults are per path:
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 import json
 import threading
 import time
@@ -25,7 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# The demo site ships as package data (xxgk.fixtures), so `xxgk demo` works from a wheel too.
+DEFAULT_FIXTURES = Path(str(resources.files("xxgk.fixtures")))
 
 
 @dataclass

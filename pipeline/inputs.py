@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from parsers.errors import ConfigError
+from xxgk.parsers.errors import ConfigError
 
 # Folders are searched for these; a file named on the command line is read whatever its name.
 DOCUMENT_SUFFIXES = {".pdf", ".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".docx", ".doc", ".wps"}

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from parsers import Report
-from parsers.model import report_from_dict, report_to_dict
+from xxgk.parsers import Report
+from xxgk.parsers.model import report_from_dict, report_to_dict
 
 from .runner import extract_path, failed_report
 

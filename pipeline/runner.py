@@ -6,8 +6,8 @@ import hashlib
 import traceback
 from pathlib import Path
 
-from parsers import Report, extract
-from parsers.report import report_id
+from xxgk.parsers import Report, extract
+from xxgk.parsers.report import report_id
 
 
 def failed_report(source: str, error: str) -> Report:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers.schema import T3_OTHER_SPLIT, keys_for
+from xxgk.parsers.schema import T3_OTHER_SPLIT, keys_for
 
 
 @dataclass

@@ -6,7 +6,7 @@ loops), so the pool's supervision is tested on its own; anything else is extract
 
 import time
 
-from pipeline.pool import Job, work
+from xxgk.pipeline.pool import Job, work
 
 
 def hang_or_explode(job: Job) -> dict:

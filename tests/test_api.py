@@ -3,7 +3,7 @@
 import xxgk
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from xxgk.pipeline.cli import main
 
 from .conftest import REPORTS, ROOT
 

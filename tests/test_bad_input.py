@@ -2,7 +2,7 @@
 
 import pytest
 
-from parsers import extract
+from xxgk.parsers import extract
 
 from .conftest import REPORTS
 

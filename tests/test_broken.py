@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers import extract
-from pipeline import truth
-from pipeline.batch import run_batch
-from pipeline.pool import Limits
+from xxgk.parsers import extract
+from xxgk.pipeline import truth
+from xxgk.pipeline.batch import run_batch
+from xxgk.pipeline.pool import Limits
 
 from .conftest import FIXTURES, TRUTH
 
@@ -81,9 +81,9 @@ def test_the_batch_completes_within_its_memory_ceiling(batch):
 
 
 def test_ocr_messages_say_how_to_get_it_when_the_extra_is_missing(monkeypatch):
-    import parsers.ocr
+    import xxgk.parsers.ocr
 
-    monkeypatch.setattr(parsers.ocr, "available", lambda: False)
+    monkeypatch.setattr(xxgk.parsers.ocr, "available", lambda: False)
     scan = extract((BROKEN / "image-only.pdf").read_bytes(), "image-only.pdf")
     noise = extract((BROKEN / "no-tounicode.pdf").read_bytes(), "no-tounicode.pdf")
     assert scan.status == "failed" and scan.error.startswith("no_text_layer: no page has a text layer")
@@ -110,7 +110,7 @@ def test_ocr_reads_every_truth_cell_or_flags_it(name):
 
 
 def test_garbled_page_detection_has_no_false_alarm_on_real_pdfs():
-    from parsers.readers.pdf import garbled, page_texts
+    from xxgk.parsers.readers.pdf import garbled, page_texts
 
     for pdf in sorted((FIXTURES / "reports").glob("*.pdf")):
         assert not any(garbled(t) for t in page_texts(pdf.read_bytes())), pdf.name

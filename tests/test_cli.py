@@ -5,7 +5,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from xxgk.pipeline.cli import main
 
 from .conftest import REPORTS
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
-from pipeline.crawl import CrawlSettings, crawl
-from pipeline.crawl.state import State
-from pipeline.demo import SiteServer
+from xxgk.pipeline.cli import main
+from xxgk.pipeline.crawl import CrawlSettings, crawl
+from xxgk.pipeline.crawl.state import State
+from xxgk.pipeline.demo import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATHS = {
@@ -129,7 +129,7 @@ def test_kill_9_in_the_middle_then_resume_gives_each_report_once(site, tmp_path)
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from pathlib import Path
-        from pipeline.crawl import crawl
+        from xxgk.pipeline.crawl import crawl
         crawl([{site.url('/test/list.html')!r}], Path({str(tmp_path)!r}), {{**{FAST!r}, "delay": 0.4}})
     """)
     proc = subprocess.Popen([sys.executable, "-c", script])
@@ -213,7 +213,7 @@ def test_response_over_the_byte_cap_is_refused(site, tmp_path):
 
 def test_second_run_does_not_extract_again(site, tmp_path, monkeypatch):
     crawl([site.url("/test/list.html")], tmp_path, FAST)
-    import pipeline.crawl.run as run_module
+    import xxgk.pipeline.crawl.run as run_module
 
     calls = []
     real = run_module.extract_bytes

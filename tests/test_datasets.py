@@ -8,9 +8,9 @@ from functools import lru_cache
 import pandas as pd
 import pytest
 
-from parsers import extract
-from pipeline.crossyear import cross_year_checks
-from pipeline.datasets import COLUMNS, codebook, labels_zh, read_table, tables, write_reports
+from xxgk.parsers import extract
+from xxgk.pipeline.crossyear import cross_year_checks
+from xxgk.pipeline.datasets import COLUMNS, codebook, labels_zh, read_table, tables, write_reports
 
 from .conftest import REPORTS
 
@@ -139,7 +139,7 @@ def test_region_and_level_of_every_fixture(name):
 
 
 def test_unknown_place_stays_empty():
-    from parsers.region import region_of
+    from xxgk.parsers.region import region_of
 
     r = region_of("某某局")
     assert (r.province, r.adcode, r.level) == ("", "", "") and r.kind == "department"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.crawl.discovery import Link, classify, links
-from pipeline.crawl.fetch import retry_after_seconds, retry_wait
-from pipeline.crawl.settings import CrawlSettings
+from xxgk.pipeline.crawl.discovery import Link, classify, links
+from xxgk.pipeline.crawl.fetch import retry_after_seconds, retry_wait
+from xxgk.pipeline.crawl.settings import CrawlSettings
 
 BASE = "http://www.example.gov.cn/zwgk/zfxxgknb/index.html"
 

@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers import extract
-from parsers.grid import MAX_SPAN, RawCell, expand
+from xxgk.parsers import extract
+from xxgk.parsers.grid import MAX_SPAN, RawCell, expand
 
 from .conftest import REPORTS
 

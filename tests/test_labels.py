@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers.labels import index
-from parsers.normalize import core, squash
-from parsers.schema import keys
+from xxgk.parsers.labels import index
+from xxgk.parsers.normalize import core, squash
+from xxgk.parsers.schema import keys
 
 
 @pytest.mark.parametrize("k", [k for k in keys() if k.table != "t4"], ids=lambda k: f"{k.template}-{k.table}-{k.row}-{k.col}")
@@ -23,7 +23,7 @@ def test_every_official_label_resolves_to_its_key(k):
 
 
 def test_every_alias_points_at_an_existing_key():
-    text = resources.files("parsers").joinpath("labels.csv").read_text(encoding="utf-8")
+    text = resources.files("xxgk.parsers").joinpath("labels.csv").read_text(encoding="utf-8")
     known = {(k.table, "row", k.row) for k in keys()} | {(k.table, "col", k.col) for k in keys()}
     for a in csv.DictReader(text.splitlines()):
         if a["kind"] != "group":

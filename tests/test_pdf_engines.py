@@ -7,8 +7,8 @@ cell's edge can fall either way. No statistical cell is on an edge in these file
 
 import pytest
 
-from parsers.readers.pdf import page_grids, page_texts, pdfium_grids, table_pages
-from parsers.tables import read_tables
+from xxgk.parsers.readers.pdf import page_grids, page_texts, pdfium_grids, table_pages
+from xxgk.parsers.tables import read_tables
 
 from .conftest import REPORTS
 
@@ -36,7 +36,7 @@ def test_fast_path_matches_pdfplumber(path):
 
 
 def test_engines_disagreeing_on_the_hanzi_marks_a_page_unreadable():
-    from parsers.readers.pdf import engines_disagree
+    from xxgk.parsers.readers.pdf import engines_disagree
 
     page = "二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 规章 行政规范性文件"
     assert not engines_disagree("信息内容本年制发件数规章行政规范性文件", page)

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from pipeline.batch import run_batch
-from pipeline.pool import Job, Limits, Pool
+from xxgk.pipeline.batch import run_batch
+from xxgk.pipeline.pool import Job, Limits, Pool
 
 from .conftest import REPORTS
 from .pool_jobs import hang_or_explode

@@ -11,9 +11,9 @@ import subprocess
 
 import pytest
 
-from parsers import extract
-from pipeline.datasets import write_reports
-from pipeline.qa import outcome_group
+from xxgk.parsers import extract
+from xxgk.pipeline.datasets import write_reports
+from xxgk.pipeline.qa import outcome_group
 
 from .conftest import REPORTS
 
@@ -46,7 +46,7 @@ def test_page_lists_counts_failing_checks_and_charts(qa):
 
 
 def test_outcome_groups_cover_every_outcome_row():
-    from parsers.checks import OTHER_SPLIT, OUTCOMES
+    from xxgk.parsers.checks import OTHER_SPLIT, OUTCOMES
 
     assert all(outcome_group(r) for r in OUTCOMES + OTHER_SPLIT + ("other",))
     assert outcome_group("total") is None and outcome_group("new") is None

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import pytest
 
-from parsers import Report, extract
-from pipeline import truth as truthfile
+from xxgk.parsers import Report, extract
+from xxgk.pipeline import truth as truthfile
 
 from .conftest import REPORTS, TRUTH
 

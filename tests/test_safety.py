@@ -10,8 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from pipeline.crawl import crawl
-from pipeline.demo import SiteServer
+from xxgk.pipeline.crawl import crawl
+from xxgk.pipeline.demo import SiteServer
 
 from .conftest import REPORTS, ROOT
 
@@ -47,7 +47,7 @@ def test_urls_with_dot_dot_write_only_inside_the_output_folder(tmp_path):
 
 def test_killed_extract_leaves_the_previous_outputs_whole(tmp_path):
     out = tmp_path / "out"
-    first = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
+    first = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
                            cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
@@ -56,7 +56,7 @@ def test_killed_extract_leaves_the_previous_outputs_whole(tmp_path):
     docs.mkdir()
     for i in range(60):
         (docs / f"{i:02d}.html").write_bytes((REPORTS / "2025-pingtan.html").read_bytes() + f"<!-- {i} -->".encode())
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", str(docs), "--out", str(out), "-q", "-j", "1"],
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(out), "-q", "-j", "1"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
     while time.time() < deadline and not any(p.name.startswith(".values.csv.") for p in out.iterdir()):
@@ -66,7 +66,7 @@ def test_killed_extract_leaves_the_previous_outputs_whole(tmp_path):
     proc.wait()
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert after == before  # every file a reader sees is the previous run's, whole
-    again = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(docs), "--out", str(out), "-q"],
+    again = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(out), "-q"],
                            cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # the killed run's temporary files are gone

@@ -1,6 +1,6 @@
 """Text exports (tab-separated tables, markdown): variants built from the real seed export."""
 
-from parsers import extract
+from xxgk.parsers import extract
 
 from .conftest import REPORTS
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers.values import parse_value
+from xxgk.parsers.values import parse_value
 
 
 @pytest.mark.parametrize(

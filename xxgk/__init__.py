@@ -13,48 +13,38 @@ document into a `Report` record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    from xxgk.parsers import EXTRACTOR_VERSION, Check, DocumentError, Report, Value, XxgkError
+    from xxgk.parsers import extract as extract_report
+    from xxgk.pipeline.api import Dataset, codebook_frame, extract
 
-from parsers import (
-    EXTRACTOR_VERSION,
-    Check,
-    DocumentError,
-    Report,
-    Value,
-    XxgkError,
-)
-from parsers import extract as extract_report
-from pipeline.datasets import codebook, tables
-from pipeline.inputs import expand
-from pipeline.batch import extract_in_process
-
-__all__ = ["EXTRACTOR_VERSION", "Check", "Dataset", "DocumentError", "Report", "Value", "XxgkError",
-           "codebook_frame", "extract", "extract_report"]
-
-
-@dataclass
-class Dataset:
-    """The tables of one extraction run."""
-
-    reports: pd.DataFrame
-    values: pd.DataFrame
-    checks: pd.DataFrame
-    narrative: pd.DataFrame
-    panel: pd.DataFrame
-    records: list[Report]
+# `import xxgk` stays light (no pandas, no PDF stack): each name is imported on first use.
+_LAZY = {
+    "EXTRACTOR_VERSION": ("xxgk.parsers", "EXTRACTOR_VERSION"),
+    "Check": ("xxgk.parsers", "Check"),
+    "DocumentError": ("xxgk.parsers", "DocumentError"),
+    "Report": ("xxgk.parsers", "Report"),
+    "Value": ("xxgk.parsers", "Value"),
+    "XxgkError": ("xxgk.parsers", "XxgkError"),
+    "extract_report": ("xxgk.parsers", "extract"),
+    "Dataset": ("xxgk.pipeline.api", "Dataset"),
+    "codebook_frame": ("xxgk.pipeline.api", "codebook_frame"),
+    "extract": ("xxgk.pipeline.api", "extract"),
+}
+__all__ = sorted(_LAZY)
 
 
-def extract(inputs: list[str | Path] | str | Path) -> Dataset:
-    """Extract files and folders (searched recursively) into DataFrames; never raises for a bad document."""
-    items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    reports = extract_in_process(expand([str(i) for i in items]))
-    tabs = tables(reports)
-    return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports)
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'xxgk' has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
 
 
-def codebook_frame() -> pd.DataFrame:
-    """Every canonical cell: wide-panel name, table, row, col, Chinese and English labels, type, unit."""
-    return pd.DataFrame([e.__dict__ for e in codebook()])
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from parsers.metadata import NOT_REPORT_TITLE, is_report_title
+from xxgk.parsers.metadata import NOT_REPORT_TITLE, is_report_title
 
 SKIP_TITLE = NOT_REPORT_TITLE
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|\?)", re.I)

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from protego import Protego
 
-from parsers.errors import Disallowed, HTTPStatus, Offsite, TooLarge, TransportFailed
+from xxgk.parsers.errors import Disallowed, HTTPStatus, Offsite, TooLarge, TransportFailed
 
 from .settings import CrawlSettings
 

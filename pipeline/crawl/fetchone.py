@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from parsers import Report
+from xxgk.parsers import Report
 
 from ..runner import extract_bytes, failed_report
 from .fetch import Fetcher

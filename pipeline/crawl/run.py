@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from parsers import EXTRACTOR_VERSION, Report
-from parsers.encoding import decode
-from parsers.errors import Disallowed, FetchError, Offsite, UnsupportedFormat
-from parsers.model import report_from_dict, report_to_dict
+from xxgk.parsers import EXTRACTOR_VERSION, Report
+from xxgk.parsers.encoding import decode
+from xxgk.parsers.errors import Disallowed, FetchError, Offsite, UnsupportedFormat
+from xxgk.parsers.model import report_from_dict, report_to_dict
 
 from ..runner import extract_bytes, failed_report
 from . import discovery

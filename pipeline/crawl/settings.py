@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from parsers.errors import ConfigError
+from xxgk.parsers.errors import ConfigError
 
 DEFAULT_DELAY = 1.0  # seconds between two requests to one host
 DEFAULT_TIMEOUT = 30.0  # seconds for one request, connect to last byte

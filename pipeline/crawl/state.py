@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from parsers.errors import ConfigError
+from xxgk.parsers.errors import ConfigError
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", """
