@@ -27,10 +27,10 @@ def main() -> None:
     files = sorted(p for p in (ROOT / "fixtures" / "broken").iterdir() if p.suffix != ".py")
     print(f"| file | status | error | seconds | peak MB |\n| --- | --- | --- | --- | --- |")
     for f in files:
-        pool = Pool(1, Limits(args.time_limit, args.memory_limit))
-        t = time.perf_counter()
-        r = next(pool.map_ordered([Job(str(f), f.name)]))
-        dt = time.perf_counter() - t
+        with Pool(1, Limits(args.time_limit, args.memory_limit)) as pool:  # a pool per file: its own peak
+            t = time.perf_counter()
+            (r,) = pool.map_ordered([Job(str(f), f.name)])
+            dt = time.perf_counter() - t
         err = (r.error or r.notes)[:110].replace("|", "/")
         print(f"| {f.name} | {r.status} | {err} | {dt:.1f} | {pool.peak_worker_mb:.0f} |")
 

@@ -63,7 +63,7 @@ def main() -> int:
     bugs: list[str] = []
     start = time.monotonic()
     n = 0
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, Pool(args.workers, Limits(30, 1024)) as pool:
         while time.monotonic() - start < args.seconds:
             batch = []
             for _ in range(20):
@@ -72,7 +72,7 @@ def main() -> int:
                 p.write_bytes(mutate(data, rng))
                 batch.append(Job(str(p), p.name))
                 n += 1
-            for r in Pool(args.workers, Limits(30, 1024)).map_ordered(batch):
+            for r in pool.map_ordered(batch):
                 status[r.status] += 1
                 kinds[r.error.split(":", 1)[0] if r.error else r.status] += 1
                 if "internal_error" in r.error:

@@ -13,8 +13,9 @@
     │   ├── Offsite               the URL (or a redirect) leaves the allowed hosts
     │   ├── TooLarge              the response passed the byte cap
     │   ├── HTTPStatus            the server answered with an error status (after retries)
-    │   └── TransportFailed       timeouts, resets, truncated bodies, redirect loops (after retries)
-    └── ConfigError           the caller asked for something impossible
+    │   └── TransportFailed       DNS, connect, TLS, timeouts, resets, truncated bodies, redirect loops
+    ├── OutputError           the datasets could not be written (a full disk, no permission)
+    └── ConfigError           the caller asked for something impossible (a run cannot start)
 
 Programming mistakes stay builtin exceptions; the batch runner reports them as
 `internal error` so a bug is never mistaken for a bad document.
@@ -112,9 +113,19 @@ class HTTPStatus(FetchError):
 
 
 class TransportFailed(FetchError):
-    """Timeouts, connection resets, truncated bodies or redirect loops, after retries."""
+    """The network failed, after retries: `kind` says how (dns, connect, tls, timeout, transport)."""
 
     kind = "transport"
+
+    def __init__(self, message: str, *, source: str | None = None, kind: str = "transport") -> None:
+        super().__init__(message, source=source)
+        self.kind = kind
+
+
+class OutputError(XxgkError):
+    """The datasets could not be written into the output folder; what was published before stays."""
+
+    kind = "output"
 
 
 class ConfigError(XxgkError):

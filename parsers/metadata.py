@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jieba
+with warnings.catch_warnings():  # jieba's "pkg_resources is deprecated" is not for xxgk's users to read
+    warnings.simplefilter("ignore", UserWarning)
+    import jieba
 
 jieba.setLogLevel(logging.ERROR)
 

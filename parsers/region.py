@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -40,7 +41,9 @@ def _supplement() -> dict[str, dict[str, str]]:
 
 
 def _cpca(name: str) -> dict[str, str]:
-    import cpca  # imported late: loading its place index takes a moment
+    with warnings.catch_warnings():  # cpca's "pkg_resources is deprecated" is not for xxgk's users to read
+        warnings.simplefilter("ignore", UserWarning)
+        import cpca  # imported late: loading its place index takes a moment
 
     logging.getLogger("jieba").setLevel(logging.ERROR)
     df = cpca.transform([name])

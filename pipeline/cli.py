@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from xxgk.parsers import XxgkError
+from xxgk.parsers.errors import ConfigError, OutputError, XxgkError
 
-from . import datasets, logs
-from .inputs import expand as expand_inputs
+from . import datasets, interrupt, logs
 from .batch import BatchStats, run_batch
-from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
+from .inputs import DOCUMENT_SUFFIXES
+from .inputs import expand as expand_inputs
+from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, MIN_MEMORY_MB, Limits, PoolBroken
 from .crawl import CrawlSettings, crawl as run_crawl
-from .crawl.settings import DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from .crawl.settings import (DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_PAGES,
+                             DEFAULT_RETRIES, DEFAULT_TIMEOUT)
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUT = "output"
+# One table for every command, its --help and the README (tests/test_api.py keeps them equal).
+EXIT_STATUS = """\b
+Exit status (the same for every command, for cron and systemd):
+  0    every document was read (ok, partial or not_report)
+  1    something could not be fetched or read (a failed row, an
+       unreachable seed) or the datasets could not be written
+  2    the run could not start (a bad option, --out or the state
+       in use by another run, a corrupt state file)
+  130  stopped by SIGINT (Ctrl-C); 143 stopped by SIGTERM: what was
+       finished is published, and the next run does not redo it"""
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, epilog=EXIT_STATUS)
 @click.version_option(package_name="xxgk")
 def main() -> None:
     """Turn 政府信息公开工作年度报告 into clean datasets.
@@ -35,6 +49,28 @@ def main() -> None:
     xxgk crawl     government sites → fetched reports → datasets, incrementally
     xxgk demo      the whole path offline, on a bundled demo site
     """
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def guarded(run: Callable[[], object]) -> object:
+    """Run a command's work with signals handled and expected failures mapped to one line and an exit status."""
+    with interrupt.handling():
+        try:
+            return run()
+        except interrupt.Interrupted as stop:  # a second signal: stopped at once
+            click.echo(f"stopped at once by {stop.name}: nothing new published; finished documents are kept "
+                       "for the next run", err=True)
+            sys.exit(stop.exit_code)
+        except (ConfigError, PoolBroken) as exc:
+            fail(str(exc), 2)
+        except OutputError as exc:
+            fail(str(exc), 1)
+        except XxgkError as exc:
+            fail(str(exc), 1)
 
 
 def output_options(f):  # type: ignore[no-untyped-def]
@@ -54,28 +90,37 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-@main.command()
+def limit_options(f):  # type: ignore[no-untyped-def]
+    """--workers, --time-limit and --memory-limit: the same supervised pool for every command."""
+    f = click.option("--memory-limit", type=click.IntRange(min=MIN_MEMORY_MB), default=DEFAULT_MEMORY_MB, show_default=True,
+                     help="MB of memory one document may need; past it the document is stopped and reported failed.")(f)
+    f = click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SECONDS, show_default=True,
+                     help="Seconds one document may take once a worker starts it; past it the document is stopped and reported failed.")(f)
+    f = click.option("--workers", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: the machine's cores).")(f)
+    return f
+
+
+@main.command(epilog=EXIT_STATUS)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the datasets (created if missing).")
+              help="Folder for the datasets (created if missing). One run at a time may use it.")
 @output_options
-@click.option("--workers", "-j", type=int, default=None, help="Worker processes (default: the machine's cores).")
-@click.option("--time-limit", type=float, default=DEFAULT_SECONDS, show_default=True,
-              help="Seconds one document may take; past it the document is stopped and reported failed.")
-@click.option("--memory-limit", type=int, default=DEFAULT_MEMORY_MB, show_default=True,
-              help="MB of memory one document may need; past it the document is stopped and reported failed.")
+@limit_options
 @click.option("--dask", metavar="ADDRESS", default=None,
               help="Run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster (pip install 'xxgk[dask]').")
+@click.option("--fresh", is_flag=True, help="Read every document again, even those an earlier run on --out finished.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, workers: int | None,
-            time_limit: float, memory_limit: int, dask: str | None, quiet: bool) -> None:
+            time_limit: float, memory_limit: int, dask: str | None, fresh: bool, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
-    INPUT is any mix of files, folders (searched recursively for .pdf, .html,
-    .htm, .docx, .txt and .md) and http(s) URLs (fetched politely, as crawl
-    does). Documents run in --workers processes, each within --time-limit and
-    --memory-limit; one that cannot be read becomes a `failed` row with the
-    reason, and the batch always completes.
+    INPUT is any mix of files, folders (searched recursively for SUFFIXES) and
+    http(s) URLs (fetched politely, as crawl does). Documents run in --workers
+    processes, each within --time-limit and --memory-limit; one that cannot be
+    read, or a path that does not exist, becomes a `failed` row with the reason,
+    and the batch always completes. Each finished document is kept in
+    OUT/.xxgk/, so a run that is cut short (kill, reboot) is completed by the next
+    one without reading anything twice.
 
     \b
     Example:
@@ -84,12 +129,11 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
     """
     fmts = _formats(formats)
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
-    try:
-        paths = expand_inputs([i for i in inputs if i not in urls])
-    except XxgkError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not paths and not urls:
-        raise click.ClickException("no documents found in " + ", ".join(inputs))
+    found = expand_inputs([i for i in inputs if i not in urls])
+    if not found.paths and not found.missing and not urls:
+        fail("no documents found in " + ", ".join(inputs) + f" (looked for {', '.join(DOCUMENT_SUFFIXES)})", 2)
+    if urls:
+        logs.setup(quiet=quiet)
 
     def show(r) -> None:  # type: ignore[no-untyped-def]
         if quiet:
@@ -101,20 +145,11 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
             line += f"\n{'':>14}{r.error[:300]}"
         click.echo(line)
 
-    fetched = []
-    if urls:
-        logs.setup(quiet=quiet)
-        from .crawl.fetchone import fetch_and_extract
-
-        try:
-            fetched = fetch_and_extract(urls, Path(out), CrawlSettings())
-        except XxgkError as exc:
-            raise click.ClickException(str(exc)) from None
     bar = None
-    if not quiet and len(paths) > 1:
+    if not quiet and len(found.paths) > 1:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(paths), unit="doc", disable=None, leave=False)
+        bar = tqdm(total=len(found.paths) + len(found.missing) + len(urls), unit="doc", disable=None, leave=False)
 
     def done(r) -> None:  # type: ignore[no-untyped-def]
         if bar is not None:
@@ -122,17 +157,24 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
             bar.clear()
         show(r)
 
-    try:
-        stats, written = run_batch(paths, Path(out), fmts, csv_encoding, workers, Limits(time_limit, memory_limit),
-                                   dask, on_done=done, extra=fetched)
-    except XxgkError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        if bar is not None:
-            bar.close()
-    for r in fetched:
-        show(r)
+    def run() -> tuple[BatchStats, list[Path]]:
+        try:
+            return run_batch(found, Path(out), fmts, csv_encoding, workers, Limits(time_limit, memory_limit), dask,
+                             on_done=done, urls=urls, crawl_settings=CrawlSettings(), fresh=fresh)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    stats, written = guarded(run)  # type: ignore[misc]
     click.echo(summary(stats, Path(out), written))
+    if stats.stopped_by is not None:
+        click.echo(f"stopped by {stats.stopped_by.name} after {stats.documents} documents; what was finished is "
+                   f"published in {out}/, and the next run reads only the rest", err=True)
+        sys.exit(stats.stopped_by.exit_code)
+    sys.exit(stats.exit_code)
+
+
+extract.help = extract.help.replace("SUFFIXES", ", ".join(DOCUMENT_SUFFIXES))  # type: ignore[union-attr]
 
 
 def crawl_options(f):  # type: ignore[no-untyped-def]
@@ -149,54 +191,57 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-@main.command()
+@main.command(epilog=EXIT_STATUS)
 @click.argument("seeds", nargs=-1, required=True, metavar="SEED_URL...")
 @crawl_options
 @output_options
-@click.option("--delay", type=float, default=DEFAULT_DELAY, show_default=True, help="Seconds between two requests to one host (robots.txt Crawl-delay wins if longer).")
+@limit_options
+@click.option("--delay", type=click.FloatRange(min=0), default=DEFAULT_DELAY, show_default=True,
+              help="Seconds between two requests to one host (robots.txt Crawl-delay wins if longer, up to 60).")
 @click.option("--contact", default="", help="An e-mail or URL for the User-Agent, so site owners can reach you.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Another host the crawl may follow links to (repeatable). The seeds' hosts are always allowed.")
-@click.option("--max-pages", type=int, default=DEFAULT_MAX_PAGES, show_default=True, help="List pages to visit per run at most.")
-@click.option("--max-depth", type=int, default=DEFAULT_MAX_DEPTH, show_default=True, help="List-page hops from a seed at most.")
-@click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True, help="Seconds one request may take in all.")
-@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True, help="Largest response body kept; larger ones are recorded as too large.")
-@click.option("--retries", type=int, default=DEFAULT_RETRIES, show_default=True, help="Retries on timeouts, resets, 429 and 5xx (never on other 4xx).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=DEFAULT_MAX_PAGES, show_default=True, help="List pages to visit per run at most.")
+@click.option("--max-documents", type=click.IntRange(min=1), default=DEFAULT_MAX_DOCUMENTS, show_default=True,
+              help="Report pages and attachments to fetch per seed and run at most.")
+@click.option("--max-depth", type=click.IntRange(min=1), default=DEFAULT_MAX_DEPTH, show_default=True, help="List-page hops from a seed at most.")
+@click.option("--time-budget", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop cleanly after this long and publish what is finished (the next run goes on from there).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds one request may take in all: connect, headers and body.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Largest response body kept (counted as it is decompressed); larger ones are recorded as too large.")
+@click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES, show_default=True, help="Retries on timeouts, resets, 429 and 5xx (never on other 4xx).")
 @click.option("--recheck", is_flag=True, help="Fetch known reports that sent no ETag/Last-Modified again, to catch silent changes.")
 @click.option("--ignore-robots", is_flag=True, hidden=True)
-def crawl(seeds, out, state, log_json, quiet, formats, csv_encoding, delay, contact, allow_hosts, max_pages, max_depth, timeout, max_bytes,
-          retries, recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
+def crawl(seeds, out, state, log_json, quiet, formats, csv_encoding, workers, time_limit, memory_limit, delay, contact, allow_hosts,
+          max_pages, max_documents, max_depth, time_budget, timeout, max_bytes, retries, recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
     """Find, fetch and extract the annual reports of government sites.
 
     SEED_URL is a site's 政府信息公开年报 list page, or its home or 政务公开 page.
     xxgk follows pagination and 年报 column links within the seeds' hosts, fetches
     report pages and their attachments (PDF, DOCX, …) politely (robots.txt, one
-    request at a time, --delay apart), keeps every body in OUT/store/, extracts
-    them and writes OUT/reports.csv, values.csv, checks.csv. Run it again and only
-    what changed is fetched (ETag/Last-Modified, else sha256) and extracted.
-
-    Exit status: 0 everything fetched; 1 a seed or a document could not be
-    fetched (the rest is written); 2 the run could not start (bad option, or
-    another run holds the state).
+    request at a time, --delay apart), keeps every body in OUT/store/, reads them
+    in --workers processes within --time-limit and --memory-limit and writes
+    OUT/reports.csv, values.csv, checks.csv. Run it again and only what changed is
+    fetched (ETag/Last-Modified, else sha256) and extracted.
 
     \b
     Example:
         xxgk crawl https://www.example.gov.cn/zwgk/zfxxgknb/ --out data/ --contact me@example.org
     """
     logs.setup(json_lines=log_json, quiet=quiet)
-    try:
-        settings = CrawlSettings(delay=delay, contact=contact or CrawlSettings().contact, allow_hosts=frozenset(h.lower() for h in allow_hosts),
-                                 max_pages=max_pages, max_depth=max_depth, timeout=timeout, max_bytes=max_bytes,
-                                 retries=retries, recheck=recheck, obey_robots=not ignore_robots)
-    except XxgkError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-    _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding)
+    settings = guarded(lambda: CrawlSettings(
+        delay=delay, contact=contact or CrawlSettings().contact, allow_hosts=frozenset(h.lower() for h in allow_hosts),
+        max_pages=max_pages, max_documents=max_documents, max_depth=max_depth, time_budget=time_budget, timeout=timeout,
+        max_bytes=max_bytes, retries=retries, recheck=recheck, obey_robots=not ignore_robots))
+    _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]
+                      workers, Limits(time_limit, memory_limit))
 
 
-@main.command()
+@main.command(epilog=EXIT_STATUS)
 @crawl_options
 @output_options
-@click.option("--delay", type=float, default=0.1, show_default=True, help="Seconds between requests (the demo site is your own, on 127.0.0.1).")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.1, show_default=True, help="Seconds between requests (the demo site is your own, on 127.0.0.1).")
 def demo(out, state, log_json, quiet, formats, csv_encoding, delay) -> None:  # type: ignore[no-untyped-def]
     """Crawl the bundled demo site end to end, offline.
 
@@ -220,33 +265,30 @@ def demo(out, state, log_json, quiet, formats, csv_encoding, delay) -> None:  # 
 
 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
-                      formats: tuple[str, ...], csv_encoding: str) -> None:
-    from .crawl.state import StateLocked
-
-    try:
-        result = run_crawl(seeds, out, settings, state_path=state,
-                           write=lambda reports: datasets.write_reports(reports, out, formats, csv_encoding))
-    except StateLocked as exc:
-        click.echo(f"Error: {exc.message}", err=True)
-        sys.exit(2)
-    except XxgkError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-    for r in result.reports:
+                      formats: tuple[str, ...], csv_encoding: str, workers: int | None = None,
+                      limits: Limits | None = None) -> None:
+    result = guarded(lambda: run_crawl(seeds, out, settings, state_path=state, workers=workers, limits=limits,
+                                       write=lambda reports: datasets.write_reports(reports, out, formats, csv_encoding)))
+    for r in result.reports:  # type: ignore[attr-defined]
         what = " ".join(filter(None, [r.agency, r.year, r.template])) or r.format
         click.echo(f"{r.status:>10}  {r.source}  [{what}]" + (f"\n{'':>12}{r.error[:200]}" if r.error else ""))
-    click.echo(result.summary())
+    click.echo(result.summary())  # type: ignore[attr-defined]
     stats = BatchStats()
-    for r in result.reports:
+    for r in result.reports:  # type: ignore[attr-defined]
         stats.add(r)
-    click.echo(summary(stats, out, result.written))
-    sys.exit(result.exit_code)
+    click.echo(summary(stats, out, result.written))  # type: ignore[attr-defined]
+    if result.stopped_by is not None:  # type: ignore[attr-defined]
+        click.echo(f"stopped by {result.stopped_by.name}: what was finished is published in {out}/, "  # type: ignore[attr-defined]
+                   "and the next run goes on from there", err=True)
+    sys.exit(result.exit_code)  # type: ignore[attr-defined]
 
 
 def summary(stats: BatchStats, out: Path, written: list[Path]) -> str:
     status, checks, nvalues = stats.status, stats.checks, stats.values
     parts = ", ".join(f"{status[s]} {s}" for s in ("ok", "partial", "failed", "not_report") if status[s])
     dup = f" ({stats.duplicates} duplicate files skipped)" if stats.duplicates else ""
+    if stats.cached:
+        dup += f" ({stats.cached} finished by an earlier run)"
     return (
         f"{stats.documents} documents{dup}: {parts}. {nvalues} values; {sum(checks.values())} checks "
         f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown, {checks['warning']} soft warnings). "
@@ -255,4 +297,4 @@ def summary(stats: BatchStats, out: Path, written: list[Path]) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main(prog_name="xxgk")

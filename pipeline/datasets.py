@@ -34,7 +34,8 @@ from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.region import PLACE_DATA
 from xxgk.parsers.schema import keys
 
-from .writers import atomic_write
+from .publish import Staging, describe_os_error
+from .writers import atomic_write, safe_cell, unsafe_cell
 
 FORMATS = ("csv", "parquet", "dta", "xlsx")
 CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
@@ -157,13 +158,15 @@ def rows_of(r: Report) -> dict[str, list[list[str]]]:
     """A report's rows for each long table: the one place a record becomes rows."""
     rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, EXTRACTOR_VERSION, r.found_on]
-    return {
+    tables_ = {
         "reports": [[_str(x) for x in rep]],
         "values": [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref,
                     v.method, v.confidence] for v in r.values],
         "checks": [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in r.checks],
         "narrative": [[r.report_id, f.figure, f.value, f.unit, f.sentence] for f in r.figures],
     }
+    # Text from documents (titles, labels, file names) never reaches a spreadsheet as a formula.
+    return {name: [[safe_cell(x) if isinstance(x, str) else x for x in row] for row in rows] for name, rows in tables_.items()}
 
 
 @lru_cache(maxsize=1)
@@ -201,33 +204,42 @@ def _slim(r: Report) -> Report | None:
                   template=sys.intern(r.template), values=values)
 
 
-class Sink:
-    """Streams reports to the output folder; `close()` finishes every file of the run.
+TABLES = (*COLUMNS, "panel")
 
-    The long tables and the panel are appended to temporary CSVs as reports arrive;
-    cross-year checks, the other formats, the codebook, datapackage.json and the QA
-    page are made at close, and every file is renamed into place only then.
+
+def output_names() -> set[str]:
+    """Every file a run may write into OUT: what a run that writes fewer formats removes."""
+    names = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet", "dta")}
+    return names | {"xxgk.xlsx", "codebook.csv", "codebook.md", "datapackage.json", "report.html"}
+
+
+class Sink:
+    """Streams reports into a staging folder; `close()` finishes every file and publishes them as one set.
+
+    The long tables and the panel are appended to CSVs in OUT/.staging-…/ as reports arrive;
+    cross-year checks, the other formats, the codebook, datapackage.json and the QA page are
+    made at close, and the whole set is then moved into OUT (publish.py). A write that fails
+    (a full disk) raises OutputError naming the folder, and OUT keeps what it had.
     """
 
     def __init__(self, out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig") -> None:
         self.out, self.formats, self.encoding = out, formats, csv_encoding
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in out.glob(".*.tmp"):  # left by a run that was killed: its results were never published
-            stale.unlink(missing_ok=True)
-        for stale in out.glob(".csv-*"):
-            if stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
         self.ids: set[str] = set()
         self.late_checks: list = []  # cross-year checks, made at close (counted in the run's summary)
         self.slim: list[Report] = []
         self.count = 0
-        self._files, self._writers, self._tmp = {}, {}, {}
-        for name in (*COLUMNS, "panel"):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.csv.", suffix=".tmp", dir=out)
-            f = os.fdopen(fd, "w", encoding=csv_encoding, newline="")
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(panel_columns() if name == "panel" else [c[0] for c in COLUMNS[name]])
-            self._files[name], self._writers[name], self._tmp[name] = f, w, Path(tmp)
+        self._files: dict = {}
+        self._writers: dict = {}
+        try:
+            self.stage = Staging(out)
+            for name in TABLES:
+                f = open(self.stage.path / f"{name}.csv", "w", encoding=csv_encoding, newline="")
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(panel_columns() if name == "panel" else [c[0] for c in COLUMNS[name]])
+                self._files[name], self._writers[name] = f, w
+        except OSError as exc:
+            self.abort()
+            raise describe_os_error(exc, out) from None
 
     def add(self, r: Report) -> bool:
         """Write one report; False (and nothing written) if the same bytes were already added."""
@@ -235,10 +247,14 @@ class Sink:
             return False
         self.ids.add(r.report_id)
         rows = rows_of(r)
-        for name, table_rows in rows.items():
-            self._writers[name].writerows(table_rows)
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
-        self._writers["panel"].writerow(panel_row(r, [meta[c] for c in PANEL_META]))
+        try:
+            for name, table_rows in rows.items():
+                self._writers[name].writerows(table_rows)
+            self._writers["panel"].writerow(panel_row(r, [meta[c] for c in PANEL_META]))
+        except OSError as exc:
+            self.abort()
+            raise describe_os_error(exc, self.out) from None
         slim = _slim(r)
         if slim is not None:
             self.slim.append(slim)
@@ -246,46 +262,43 @@ class Sink:
         return True
 
     def close(self) -> list[Path]:
+        """Finish every file of the run in the staging folder, then publish them into OUT as one set."""
+        try:
+            return self._close()
+        except OSError as exc:
+            self.abort()
+            raise describe_os_error(exc, self.out) from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def _close(self) -> list[Path]:
         from .crossyear import cross_year_checks
         from .qa import write_page
 
         for rid, checks in cross_year_checks(self.slim).items():
             self.late_checks += checks
-            self._writers["checks"].writerows([[rid, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail]
-                                               for c in checks])
+            self._writers["checks"].writerows([[safe_cell(x) for x in (rid, c.check, c.rule, c.table, c.scope, c.status,
+                                                                       c.severity, c.detail)] for c in checks])
         for f in self._files.values():
-            f.flush()
-            os.fsync(f.fileno())
             f.close()
-        written: list[Path] = []
-        names = (*COLUMNS, "panel")
-        if "csv" in self.formats:
-            for name in names:
-                target = self.out / f"{name}.csv"
-                os.replace(self._tmp[name], target)
-                written.append(target)
-            source, enc = self.out, self.encoding
-        else:  # the CSVs only carried the data to the other formats
-            tmpdir = Path(tempfile.mkdtemp(dir=self.out, prefix=".csv-"))
-            for name in names:
-                os.replace(self._tmp[name], tmpdir / f"{name}.csv")
-            source, enc = tmpdir, self.encoding
-        tabs = {name: read_table(source, name, enc) for name in names} if set(self.formats) - {"csv"} else {}
-        written += write_formats(tabs, self.out, self.formats)
-        written += write_codebook(self.out)
-        written.append(write_datapackage(source, self.out, self.formats, self.encoding))
-        written.append(write_page(source, self.out, self.encoding))
-        if source != self.out:
-            for p in source.iterdir():
-                p.unlink()
-            source.rmdir()
-        return written
+        stage = self.stage.path
+        files = [f"{name}.csv" for name in TABLES] if "csv" in self.formats else []
+        tabs = {name: read_table(stage, name, self.encoding) for name in TABLES} if set(self.formats) - {"csv"} else {}
+        files += [p.name for p in write_formats(tabs, stage, self.formats)]
+        files += [p.name for p in write_codebook(stage)]
+        files.append(write_datapackage(stage, stage, self.formats, self.encoding).name)
+        files.append(write_page(stage, stage, self.encoding, link_base=self.out).name)
+        return self.stage.publish(files, output_names())
 
     def abort(self) -> None:
         for f in self._files.values():
-            f.close()
-        for tmp in self._tmp.values():
-            tmp.unlink(missing_ok=True)
+            try:
+                f.close()
+            except OSError:
+                pass  # a full disk fails the flush too; the staging folder goes anyway
+        if hasattr(self, "stage"):
+            self.stage.discard()
 
 
 def dtypes(name: str) -> dict[str, str]:
@@ -301,8 +314,19 @@ def read_table(out: Path, name: str, encoding: str = "utf-8-sig", **kwargs: obje
     types = dtypes(name)
     if "usecols" in kwargs:
         types = {c: t for c, t in types.items() if c in kwargs["usecols"]}  # type: ignore[operator]
-    return pd.read_csv(out / f"{name}.csv", encoding=encoding, dtype=types, keep_default_na=False,
+    read = pd.read_csv(out / f"{name}.csv", encoding=encoding, dtype=types, keep_default_na=False,
                        na_values=[""], **kwargs)  # type: ignore[arg-type]
+    if isinstance(read, pd.DataFrame):
+        return _map_text(read, unsafe_cell)
+    return (_map_text(chunk, unsafe_cell) for chunk in read)  # type: ignore[return-value]  # chunksize=
+
+
+def _map_text(df: pd.DataFrame, fn) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Apply fn to every text cell (the CSV's formula guard, undone on reading back, redone for xlsx)."""
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.StringDtype):
+            df[col] = df[col].map(fn, na_action="ignore").astype("string")
+    return df
 
 
 def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...] = ("csv",),
@@ -366,7 +390,7 @@ def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, 
         def excel(tmp: Path) -> None:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 for name, df in tabs.items():
-                    df.rename(columns=labels_zh(name)).to_excel(xw, sheet_name=name, index=False)
+                    _map_text(df.copy(), safe_cell).rename(columns=labels_zh(name)).to_excel(xw, sheet_name=name, index=False)
 
         atomic_write(p, excel)
         written.append(p)

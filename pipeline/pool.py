@@ -1,56 +1,68 @@
 """Run documents in worker processes, each watched: one pathological file costs only its own row.
 
-    Pool(workers=N, limits=Limits(seconds=120, memory_mb=2048))
-    for report in pool.map_ordered(jobs): ...      results in input order, as they finish
+    with Pool(workers=N, limits=Limits(seconds=120, memory_mb=2048)) as pool:
+        for report in pool.map_ordered(jobs): ...     results in input order, as they finish
+        links = pool.run_one(Job(path, url, task="links"))   any task of tasks.py, supervised the same way
 
-Each worker takes one document at a time. The parent watches every busy worker: past
-the time limit, or past the memory ceiling (resident memory, read from /proc), the
-worker is killed and replaced, and the document becomes a `failed` row that says
-which limit it hit. A worker that dies (a crash in C code) is replaced the same way.
-Results are handed on in input order through a bounded window, so a caller can
-stream them to disk and memory stays flat however many documents there are.
-Documents travel to workers as paths; workers read the bytes themselves.
+Each worker takes one document at a time. A worker first imports what reading needs and
+says it is ready; only then is it given a document, and the document's clock starts
+then, so start-up never eats a document's budget. The parent watches every busy worker:
+past the time limit, or past the memory ceiling (resident memory, read from /proc), the
+worker is killed and replaced, and the document becomes a `failed` row that says which
+limit it hit. A worker that dies (a crash in C code) is replaced the same way. Results
+are handed on in input order through a bounded window, so a caller can stream them to
+disk and memory stays flat however many documents there are. Documents travel to
+workers as paths; workers read the bytes themselves. Workers ignore SIGINT (a Ctrl-C
+reaches the whole process group): the parent decides how to stop them.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 
 from xxgk.parsers import Report
-from xxgk.parsers.model import report_from_dict, report_to_dict
+from xxgk.parsers.model import report_from_dict
 
-from .runner import extract_path, failed_report
+from . import interrupt
+from .runner import failed_report
+from .tasks import Job, work
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 DEFAULT_SECONDS = 120.0
 DEFAULT_MEMORY_MB = 2048
+MIN_MEMORY_MB = 256  # below this no worker can even import the readers
+STARTUP_SECONDS = 120.0  # a worker that is not ready by then is broken (an install problem), not a document
 WINDOW_PER_WORKER = 32  # documents dispatched ahead of the oldest unfinished one, per worker
+
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_SECONDS", "Job", "Limits", "Pool", "PoolBroken", "work"]
+
+
+class PoolBroken(RuntimeError):
+    """Workers cannot start at all: an environment problem, never blamed on a document."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    seconds: float = DEFAULT_SECONDS  # per document, wall clock
+    seconds: float = DEFAULT_SECONDS  # per document, wall clock, from when a ready worker takes it
     memory_mb: int = DEFAULT_MEMORY_MB  # resident memory of the worker while it reads one document
 
 
-@dataclass(frozen=True)
-class Job:
-    path: str
-    source: str
+def _warm_up() -> None:
+    """Import what reading needs before saying ready (the first document must not pay for it)."""
+    from xxgk.parsers import extract  # noqa: F401  (the readers, labels and schema)
 
 
-def work(job: Job) -> dict:
-    """The per-document function: a path in, a Report as plain data out (picklable both ways)."""
-    return report_to_dict(extract_path(Path(job.path), job.source))
-
-
-def _worker_loop(conn: Connection, fn: Callable[[Job], dict]) -> None:
+def _worker_loop(conn: Connection, fn: Callable[[Job], dict], warm_up: Callable[[], None]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    warm_up()
+    conn.send("ready")
     while True:
         try:
             msg = conn.recv()
@@ -84,11 +96,14 @@ def _start_method() -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext, fn: Callable[[Job], dict]) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, fn: Callable[[Job], dict], warm_up: Callable[[], None]) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_loop, args=(child, fn), daemon=True)
-        self.proc.start()
+        self.proc = ctx.Process(target=_worker_loop, args=(child, fn, warm_up), daemon=True)
+        with interrupt.deferred():  # a signal during start would leave a half-made process behind
+            self.proc.start()
         child.close()
+        self.ready = False
+        self.born = time.monotonic()
         self.job: tuple[int, Job] | None = None
         self.started = 0.0
 
@@ -99,25 +114,61 @@ class _Worker:
 
 
 class Pool:
+    """A supervised process pool; use it as a context manager so workers outlive one map."""
+
     def __init__(self, workers: int | None = None, limits: Limits | None = None,
-                 fn: Callable[[Job], dict] = work, poll: float = 0.05) -> None:
+                 fn: Callable[[Job], dict] = work, poll: float = 0.05, warm_up: Callable[[], None] = _warm_up) -> None:
         self.n = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or Limits()
-        self.fn, self.poll = fn, poll
+        self.fn, self.poll, self.warm_up = fn, poll, warm_up
         self.ctx = mp.get_context(_start_method())
         self.stats = {"timeouts": 0, "memory": 0, "crashes": 0}
         self.peak_worker_mb = 0.0  # the largest worker resident size seen while watching
+        self._workers: list[_Worker] = []
+        self._failed_starts = 0
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for w in self._workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        for w in self._workers:
+            w.proc.join(1)
+            if w.proc.is_alive():
+                w.kill()
+        self._workers = []
+
+    def run_one(self, job: Job) -> dict | str:
+        """One job, supervised: its result, or the reason it failed (a string)."""
+        return next(self._map([job]))
 
     def map_ordered(self, jobs: Iterable[Job]) -> Iterator[Report]:
+        """Extract jobs in input order; a job stopped by a limit or a crash is a `failed` row."""
+        for job, out in zip_jobs(jobs, self._map):
+            yield failed_report(job.source, out) if isinstance(out, str) else report_from_dict(out)
+
+    # ---- the supervision loop ------------------------------------------------------------------
+    def _map(self, jobs: Iterable[Job]) -> Iterator[dict | str]:
+        if not self._workers:
+            self._workers = [_Worker(self.ctx, self.fn, self.warm_up) for _ in range(self.n)]
+        workers = self._workers
         pending = iter(enumerate(jobs))
-        workers = [_Worker(self.ctx, self.fn) for _ in range(self.n)]
-        done: dict[int, Report] = {}
+        done: dict[int, dict | str] = {}
         next_out, next_in, exhausted = 0, 0, False
         window = WINDOW_PER_WORKER * self.n
+        ok = False
         try:
             while True:
-                for w in workers:  # hand out work within the window
-                    if w.job is None and not exhausted and next_in - next_out < window:
+                interrupt.check()
+                for w in workers:  # hand out work to ready workers, within the window
+                    if w.ready and w.job is None and not exhausted and next_in - next_out < window:
                         item = next(pending, None)
                         if item is None:
                             exhausted = True
@@ -125,18 +176,21 @@ class Pool:
                         w.job, w.started = item, time.monotonic()
                         w.conn.send(item)
                         next_in += 1
-                busy = [w for w in workers if w.job is not None]
-                if not busy and exhausted:
+                busy = [w for w in workers if w.job is not None or not w.ready]
+                if exhausted and not any(w.job is not None for w in workers):
                     break
                 ready = wait([w.conn for w in busy], timeout=self.poll) if busy else []
                 for i, w in enumerate(workers):
+                    if not w.ready:
+                        self._starting(i, w, w.conn in ready)
+                        continue
                     if w.job is None:
                         continue
                     job_id, job = w.job
                     if w.conn in ready:
                         try:
                             rid, data = w.conn.recv()
-                            done[rid] = report_from_dict(data)
+                            done[rid] = data
                             w.job = None
                             continue
                         except (EOFError, OSError):
@@ -149,23 +203,40 @@ class Pool:
                         reason = (f"crashed: the worker reading it died (exit code {w.proc.exitcode}); "
                                   "the file may be malformed in a way that breaks a C library")
                     w.kill()
-                    done[job_id] = failed_report(job.source, reason)
-                    workers[i] = _Worker(self.ctx, self.fn)
+                    done[job_id] = reason
+                    workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
+            ok = True
         finally:
-            for w in workers:
-                try:
-                    w.conn.send(None)
-                except OSError:
-                    pass
-                w.proc.join(1)
-                if w.proc.is_alive():
-                    w.kill()
+            if not ok:  # stopped early (an interrupt, or the caller stopped reading): no worker is left busy
+                for i, w in enumerate(workers):
+                    if w.job is not None:
+                        w.kill()
+                        workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
+
+    def _starting(self, i: int, w: _Worker, readable: bool) -> None:
+        """A worker that has not said ready yet: ready, dead, or too slow to start."""
+        if readable:
+            try:
+                if w.conn.recv() == "ready":
+                    w.ready = True
+                    self._failed_starts = 0
+                    return
+            except (EOFError, OSError):
+                pass
+        elif w.proc.is_alive() and time.monotonic() - w.born < STARTUP_SECONDS:
+            return
+        w.kill()
+        self._failed_starts += 1
+        if self._failed_starts > 3 * self.n:
+            raise PoolBroken(f"worker processes die before they are ready (exit code {w.proc.exitcode}); "
+                             "is xxgk installed in this Python? (pip install -e .)")
+        self._workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
 
     def _over_limit(self, w: _Worker) -> str | None:
         elapsed = time.monotonic() - w.started
@@ -180,3 +251,16 @@ class Pool:
             return (f"memory: reading it needed more than {self.limits.memory_mb} MB and was stopped "
                     "(a decompression bomb or an enormous file; raise --memory-limit to try anyway)")
         return None
+
+
+def zip_jobs(jobs: Iterable[Job], mapper: Callable[[Iterable[Job]], Iterator[dict | str]]) -> Iterator[tuple[Job, dict | str]]:
+    """Each job beside its result; the jobs are consumed lazily, as the mapper asks for them."""
+    seen: dict[int, Job] = {}  # jobs handed out and not yet answered: memory stays flat on long runs
+
+    def feed() -> Iterator[Job]:
+        for i, job in enumerate(jobs):
+            seen[i] = job
+            yield job
+
+    for i, out in enumerate(mapper(feed())):
+        yield seen.pop(i), out

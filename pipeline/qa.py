@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+from urllib.parse import quote
 from collections import Counter
 from pathlib import Path
 
@@ -70,11 +71,15 @@ def bar_chart(title: str, items: list[tuple[str, float]], width: int = 520) -> s
 
 
 def _link(source: str, out: Path) -> str:
+    """A link to a report's source: an http(s) URL, or a relative file path; never any other scheme."""
     if source.startswith(("http://", "https://")):
         href = source
     else:
         p = Path(source)
-        href = os.path.relpath(p.resolve(), out.resolve()) if p.exists() else source
+        if not p.exists():
+            return _e(source)
+        # Percent-encoded (":" too), so a file named "javascript:….html" is never read as a scheme.
+        href = quote(os.path.relpath(p.resolve(), out.resolve()))
     return f"<a href='{_e(href)}'>{_e(source)}</a>"
 
 
@@ -127,8 +132,10 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
     return "\n".join(parts)
 
 
-def write_page(source: Path, out: Path, encoding: str = "utf-8-sig") -> Path:
-    """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html."""
+def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: Path | None = None) -> Path:
+    """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html.
+
+    Links to the documents are relative to `link_base` (default `out`): the folder the page is published in."""
     from .datasets import read_table
 
     reps = read_table(source, "reports", encoding)
@@ -144,6 +151,6 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig") -> Path:
             if group:
                 sums[group] += float(value)
     p = out / "report.html"
-    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, out)
+    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out)
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

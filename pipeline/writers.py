@@ -1,8 +1,10 @@
-"""Atomic file writes: a crashed run never leaves a half-written file that looks whole."""
+"""Writing files safely: atomic (a crashed run never leaves a half file that looks whole), and cells
+that a spreadsheet cannot mistake for formulas."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,3 +21,26 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# ---- cells safe to open in a spreadsheet (OWASP CSV injection) ----------------------------
+# A cell whose text comes from a document (a title, a label, a file name) and starts with one of
+# these is run as a formula by Excel, LibreOffice and WPS; a leading ' makes it plain text.
+# A plain number ("-5") or a run of dashes ("-", "—") is left alone: no spreadsheet runs it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HARMLESS = re.compile(r"[+-]?\d+(?:\.\d+)?|[-—–]+")
+
+
+def _needs_quote(s: str) -> bool:
+    bare = s.lstrip("'")
+    return bare.startswith(FORMULA_START) and not _HARMLESS.fullmatch(bare)
+
+
+def safe_cell(s: str) -> str:
+    """The text as a spreadsheet shows it and never runs it: "=HYPERLINK(…)" → "'=HYPERLINK(…)"."""
+    return "'" + s if s and s[0] in "'=+-@\t\r" and _needs_quote(s) else s
+
+
+def unsafe_cell(s: str) -> str:
+    """The inverse of safe_cell (reading our own CSV back): "'=…" → "=…", anything else unchanged."""
+    return s[1:] if s.startswith("'") and _needs_quote(s[1:]) else s

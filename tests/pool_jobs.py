@@ -6,7 +6,7 @@ loops), so the pool's supervision is tested on its own; anything else is extract
 
 import time
 
-from xxgk.pipeline.pool import Job, work
+from xxgk.pipeline.tasks import Job, work
 
 
 def hang_or_explode(job: Job) -> dict:
@@ -23,3 +23,18 @@ def hang_or_explode(job: Job) -> dict:
 
         os._exit(3)
     return work(job)
+
+
+def slow_start() -> None:
+    """A worker that needs 2 s before it is ready (imports on a loaded machine)."""
+    time.sleep(2)
+
+
+def quick(job: Job) -> dict:
+    """A document that takes no time at all."""
+    from xxgk.parsers import Report
+    from xxgk.parsers.model import report_to_dict
+
+    r = Report(report_id=job.source, source=job.source, format="text", sha256="")
+    r.status = "ok"
+    return report_to_dict(r)

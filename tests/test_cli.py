@@ -23,7 +23,7 @@ def test_batch_with_a_corrupt_file_writes_every_other_report(tmp_path):
     (docs / "broken.pdf").write_bytes((REPORTS / "hzq2023.pdf").read_bytes()[:3000])
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["extract", str(docs), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a failed row: cron must hear of it, and the rest is written
     reports = {r["source"].split("/")[-1]: r for r in _rows(out / "reports.csv")}
     assert reports["good.pdf"]["status"] == "ok"
     assert reports["page.html"]["status"] == "ok"

@@ -195,7 +195,7 @@ def test_bad_contact_is_refused_before_any_request():
 def test_extract_accepts_urls_through_the_same_fetcher(site, tmp_path):
     res = CliRunner().invoke(main, ["extract", site.url("/uploads/2025/01/P020250110_hzq2024.pdf"),
                                     site.url("/private/2021/t20220110_1007.html"), "--out", str(tmp_path)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # the robots-blocked URL is a failed row
     reports = {r["source"].replace(site.base, ""): r for r in _rows(tmp_path / "reports.csv")}
     assert reports["/uploads/2025/01/P020250110_hzq2024.pdf"]["status"] == "ok"
     assert reports["/private/2021/t20220110_1007.html"]["status"] == "failed"
@@ -213,10 +213,11 @@ def test_response_over_the_byte_cap_is_refused(site, tmp_path):
 
 def test_second_run_does_not_extract_again(site, tmp_path, monkeypatch):
     crawl([site.url("/test/list.html")], tmp_path, FAST)
-    import xxgk.pipeline.crawl.run as run_module
+    from xxgk.pipeline.pool import Pool
 
     calls = []
-    real = run_module.extract_bytes
-    monkeypatch.setattr(run_module, "extract_bytes", lambda data, src: calls.append(src) or real(data, src))
-    crawl([site.url("/test/list.html")], tmp_path, FAST)
+    real = Pool.map_ordered
+    monkeypatch.setattr(Pool, "map_ordered", lambda self, jobs: real(self, [calls.append(j.source) or j for j in jobs]))
+    result = crawl([site.url("/test/list.html")], tmp_path, FAST)
     assert calls == []
+    assert sum(1 for r in result.reports if r.status == "ok") == 5

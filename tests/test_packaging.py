@@ -1,6 +1,7 @@
 """The wheel as a user gets it: one import name, the demo site inside, no clash with a project's own modules."""
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -15,11 +16,14 @@ from .conftest import ROOT
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     # --no-build-isolation: the test venv already has setuptools (the test extra), so no download is needed.
+    # Built from a copy, so the checkout gets no build/ or egg-info of the test's making.
+    src = tmp_path_factory.mktemp("src") / "xxgk"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "output",
+                                                             "__pycache__", ".pytest_cache", ".hypothesis"))
     dist = tmp_path_factory.mktemp("dist")
-    build = tmp_path_factory.mktemp("build")
     env = {**os.environ, "PIP_NO_INDEX": "1"}
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
-                   check=True, cwd=build, env=env, capture_output=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(src)],
+                   check=True, cwd=src, env=env, capture_output=True, timeout=300)
     (whl,) = dist.glob("xxgk-*.whl")
     return whl
 

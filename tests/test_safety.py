@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -45,29 +46,40 @@ def test_urls_with_dot_dot_write_only_inside_the_output_folder(tmp_path):
     assert all(len(p.name) == 64 and all(c in "0123456789abcdef" for c in p.name) for p in stored)  # sha256 names only
 
 
-def test_killed_extract_leaves_the_previous_outputs_whole(tmp_path):
+def _cached(out) -> int:
+    try:
+        with sqlite3.connect(out / ".xxgk" / "results.sqlite", timeout=1) as db:
+            return db.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_extract_leaves_the_previous_outputs_whole_and_the_next_run_redoes_nothing_finished(tmp_path):
     out = tmp_path / "out"
     first = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
                            cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    # A long batch over many copies, killed in the middle of its work.
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    # A batch of distinct copies, killed once a few of them are finished.
     docs = tmp_path / "docs"
     docs.mkdir()
-    for i in range(60):
+    for i in range(20):
         (docs / f"{i:02d}.html").write_bytes((REPORTS / "2025-pingtan.html").read_bytes() + f"<!-- {i} -->".encode())
     proc = subprocess.Popen([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(out), "-q", "-j", "1"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline and not any(p.name.startswith(".values.csv.") for p in out.iterdir()):
+    deadline = time.time() + 60
+    while time.time() < deadline and _cached(out) < 4:  # the first file, then three of the batch
         time.sleep(0.05)
-    time.sleep(0.5)
+    assert proc.poll() is None, "the batch finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert after == before  # every file a reader sees is the previous run's, whole
+    finished = _cached(out) - 1
     again = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(out), "-q"],
                            cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # the killed run's temporary files are gone
-    assert (out / "reports.csv").read_text(encoding="utf-8-sig").count("\n") == 61
+    assert f"{finished} finished by an earlier run" in again.stdout  # read once, never twice
+    left = [p.name for p in out.iterdir() if p.name.startswith((".staging-", ".publish")) or p.name.endswith(".tmp")]
+    assert left == []  # the killed run's staging folder is gone
+    assert (out / "reports.csv").read_text(encoding="utf-8-sig").count("\n") == 21

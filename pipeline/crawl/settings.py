@@ -11,7 +11,8 @@ DEFAULT_DELAY = 1.0  # seconds between two requests to one host
 DEFAULT_TIMEOUT = 30.0  # seconds for one request, connect to last byte
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a larger response is cut off and recorded as too large
 DEFAULT_RETRIES = 3  # retries after the first attempt (timeouts, resets, 429, 5xx)
-DEFAULT_MAX_PAGES = 2000  # requests of list and report pages per run
+DEFAULT_MAX_PAGES = 2000  # list pages visited per run
+DEFAULT_MAX_DOCUMENTS = 2000  # report pages and attachments fetched per seed and run (a real 年报 column lists a few hundred)
 DEFAULT_MAX_DEPTH = 6  # list-page hops from a seed
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_CONTACT = "set one with --contact"
@@ -25,6 +26,8 @@ class CrawlSettings:
     max_bytes: int = DEFAULT_MAX_BYTES
     retries: int = DEFAULT_RETRIES
     max_pages: int = DEFAULT_MAX_PAGES
+    max_documents: int = DEFAULT_MAX_DOCUMENTS
+    time_budget: float | None = None  # seconds for the whole run; then it stops cleanly and publishes what it has
     max_depth: int = DEFAULT_MAX_DEPTH
     max_redirects: int = DEFAULT_MAX_REDIRECTS
     contact: str = DEFAULT_CONTACT
@@ -38,7 +41,9 @@ class CrawlSettings:
         for name in ("delay", "timeout", "backoff_base", "backoff_max"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must be ≥ 0, got {getattr(self, name)}")
-        for name in ("max_bytes", "max_pages", "max_depth", "max_redirects"):
+        if self.time_budget is not None and not self.time_budget > 0:
+            raise ConfigError(f"time_budget must be > 0 seconds, got {self.time_budget}")
+        for name in ("max_bytes", "max_pages", "max_documents", "max_depth", "max_redirects"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be ≥ 1, got {getattr(self, name)}")
         if not self.contact.isascii() or any(c in self.contact for c in "\r\n()"):

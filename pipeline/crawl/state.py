@@ -27,6 +27,8 @@ from pathlib import Path
 
 from xxgk.parsers.errors import ConfigError
 
+from ..cache import is_transient, open_db
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", """
         CREATE TABLE documents (
@@ -92,13 +94,21 @@ class State:
         self._lock_file.truncate(0)
         self._lock_file.write(f"pid {os.getpid()}")
         self._lock_file.flush()
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.migrate()
+        try:
+            self.db = open_db(path, "xxgk crawl state")
+            self.migrate()
+        except (ConfigError, sqlite3.DatabaseError) as exc:
+            self._unlock()
+            if isinstance(exc, ConfigError):
+                raise
+            raise ConfigError(f"{path} is not a readable xxgk crawl state ({exc}); move it away and run again "
+                              "to start afresh (the fetched files in the store are kept)") from None
 
     def close(self) -> None:
         self.db.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
         fcntl.flock(self._lock_file, fcntl.LOCK_UN)
         self._lock_file.close()
 
@@ -180,9 +190,21 @@ class State:
         return json.loads(row[0]) if row else None
 
     def save_extraction(self, sha256: str, version: str, report: dict) -> None:
+        if is_transient(report):  # a limit hit under load or a crashed worker says nothing about the bytes
+            return
         with self.tx():
             self.db.execute("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)",
                             (sha256, version, json.dumps(report, ensure_ascii=False)))
+
+    def last_good(self, url: str, current: str | None, version: str) -> tuple[str, dict, float] | None:
+        """The newest earlier body of `url` that read as a report (ok or partial): sha256, report, fetch time."""
+        rows = self.db.execute("SELECT sha256, max(fetched_at) FROM fetches WHERE url = ? AND sha256 IS NOT NULL "
+                               "AND sha256 != ? GROUP BY sha256 ORDER BY 2 DESC", (url, current or "")).fetchall()
+        for sha, when in rows:
+            report = self.extraction(sha, version)
+            if report is not None and report.get("status") in ("ok", "partial") and self.has_blob(sha):
+                return sha, report, when
+        return None
 
     def documents(self, kinds: tuple[str, ...] = ("report", "attachment")) -> list[sqlite3.Row]:
         self.db.row_factory = sqlite3.Row

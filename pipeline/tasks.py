@@ -1,0 +1,46 @@
+"""What a worker process does with one document: the only place untrusted bytes are parsed.
+
+    Job(path, source)                  extract: the document's bytes → a Report, as plain data
+    Job(path, source, task="links")    discovery: an HTML page's bytes → its links, as plain data
+
+Both run inside the supervised pool (pool.py), under its time and memory limits, for files,
+URLs and crawls alike; the parent only moves bytes and records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from xxgk.parsers.model import report_to_dict
+
+from .runner import extract_path
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # where the worker reads the bytes (a file, or a body in the crawl store)
+    source: str  # the name the document goes by in the datasets (path as given, or URL)
+    task: str = "extract"
+    sha256: str = ""  # of the bytes at `path`, when the parent knows it (the result cache's key)
+
+
+def links_of(path: Path, url: str) -> dict:
+    """Every link of an HTML page as [url, text] pairs; a page that is no HTML has none."""
+    from xxgk.parsers.encoding import decode
+    from xxgk.parsers.errors import UnsupportedFormat
+
+    from .crawl import discovery
+
+    try:
+        html, _ = decode(path.read_bytes(), url)
+    except (UnsupportedFormat, OSError):
+        return {"links": []}
+    return {"links": [[link.url, link.text] for link in discovery.links(html, url)]}
+
+
+def work(job: Job) -> dict:
+    """The per-document function: a path in, plain data out (picklable both ways)."""
+    if job.task == "links":
+        return links_of(Path(job.path), job.source)
+    return report_to_dict(extract_path(Path(job.path), job.source))
