@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -15,6 +16,7 @@ from . import datasets, interrupt, logs
 from .batch import BatchStats, run_batch
 from .inputs import DOCUMENT_SUFFIXES
 from .inputs import expand as expand_inputs
+from .progress import Progress, report_line, summary, worth_a_line
 from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, MIN_MEMORY_MB, Limits, PoolBroken
 from .crawl import CrawlSettings, crawl as run_crawl
 from .crawl.settings import (DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_PAGES,
@@ -109,9 +111,10 @@ def limit_options(f):  # type: ignore[no-untyped-def]
 @click.option("--dask", metavar="ADDRESS", default=None,
               help="Run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster (pip install 'xxgk[dask]').")
 @click.option("--fresh", is_flag=True, help="Read every document again, even those an earlier run on --out finished.")
+@click.option("--verbose", "-v", is_flag=True, help="Print a line for every document, not only for those that are not ok.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, workers: int | None,
-            time_limit: float, memory_limit: int, dask: str | None, fresh: bool, quiet: bool) -> None:
+            time_limit: float, memory_limit: int, dask: str | None, fresh: bool, verbose: bool, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
     INPUT is any mix of files, folders (searched recursively for SUFFIXES) and
@@ -135,38 +138,17 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
     if urls:
         logs.setup(quiet=quiet)
 
-    def show(r) -> None:  # type: ignore[no-untyped-def]
-        if quiet:
-            return
-        mark = {"ok": "ok", "partial": "PARTIAL", "failed": "FAILED", "not_report": "not a report"}.get(r.status, r.status)
-        what = " ".join(filter(None, [r.agency, r.year, r.template])) or r.format
-        line = f"{mark:>12}  {r.source}  [{what}]"
-        if r.error:
-            line += f"\n{'':>14}{r.error[:300]}"
-        click.echo(line)
-
-    bar = None
-    if not quiet and len(found.paths) > 1:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(found.paths) + len(found.missing) + len(urls), unit="doc", disable=None, leave=False)
-
-    def done(r) -> None:  # type: ignore[no-untyped-def]
-        if bar is not None:
-            bar.update(1)
-            bar.clear()
-        show(r)
+    progress = Progress(len(found.paths) + len(found.missing) + len(urls), verbose=verbose, quiet=quiet)
 
     def run() -> tuple[BatchStats, list[Path]]:
         try:
             return run_batch(found, Path(out), fmts, csv_encoding, workers, Limits(time_limit, memory_limit), dask,
-                             on_done=done, urls=urls, crawl_settings=CrawlSettings(), fresh=fresh)
+                             on_done=progress.done, urls=urls, crawl_settings=CrawlSettings(), fresh=fresh)
         finally:
-            if bar is not None:
-                bar.close()
+            progress.close()
 
     stats, written = guarded(run)  # type: ignore[misc]
-    click.echo(summary(stats, Path(out), written))
+    click.echo(summary(stats, Path(out), written, progress.elapsed))
     if stats.stopped_by is not None:
         click.echo(f"stopped by {stats.stopped_by.name} after {stats.documents} documents; what was finished is "
                    f"published in {out}/, and the next run reads only the rest", err=True)
@@ -185,6 +167,7 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
         click.option("--state", type=click.Path(dir_okay=False), help="State file to use instead of OUT/state.sqlite."),
         click.option("--log-json", is_flag=True, help="Log JSON lines (for machines) instead of readable lines."),
         click.option("--quiet", "-q", is_flag=True, help="Log only warnings; still print the summary line."),
+        click.option("--verbose", "-v", is_flag=True, help="Print a line for every report found, not only for those that are not ok."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -213,7 +196,7 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES, show_default=True, help="Retries on timeouts, resets, 429 and 5xx (never on other 4xx).")
 @click.option("--recheck", is_flag=True, help="Fetch known reports that sent no ETag/Last-Modified again, to catch silent changes.")
 @click.option("--ignore-robots", is_flag=True, hidden=True)
-def crawl(seeds, out, state, log_json, quiet, formats, csv_encoding, workers, time_limit, memory_limit, delay, contact, allow_hosts,
+def crawl(seeds, out, state, log_json, quiet, verbose, formats, csv_encoding, workers, time_limit, memory_limit, delay, contact, allow_hosts,
           max_pages, max_documents, max_depth, time_budget, timeout, max_bytes, retries, recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
     """Find, fetch and extract the annual reports of government sites.
 
@@ -235,14 +218,14 @@ def crawl(seeds, out, state, log_json, quiet, formats, csv_encoding, workers, ti
         max_pages=max_pages, max_documents=max_documents, max_depth=max_depth, time_budget=time_budget, timeout=timeout,
         max_bytes=max_bytes, retries=retries, recheck=recheck, obey_robots=not ignore_robots))
     _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]
-                      workers, Limits(time_limit, memory_limit))
+                      verbose, quiet, workers, Limits(time_limit, memory_limit))
 
 
 @main.command(epilog=EXIT_STATUS)
 @crawl_options
 @output_options
 @click.option("--delay", type=click.FloatRange(min=0), default=0.1, show_default=True, help="Seconds between requests (the demo site is your own, on 127.0.0.1).")
-def demo(out, state, log_json, quiet, formats, csv_encoding, delay) -> None:  # type: ignore[no-untyped-def]
+def demo(out, state, log_json, quiet, verbose, formats, csv_encoding, delay) -> None:  # type: ignore[no-untyped-def]
     """Crawl the bundled demo site end to end, offline.
 
     Serves fixtures/site/ (a small government site: 年报 list pages with a pager,
@@ -261,39 +244,26 @@ def demo(out, state, log_json, quiet, formats, csv_encoding, delay) -> None:  # 
         click.echo(f"demo site serving fixtures/site on {site.base}")
         settings = CrawlSettings(delay=delay, contact="xxgk-demo")
         _crawl_and_report([site.url("/index.html")], Path(out), settings, Path(state) if state else None,
-                          _formats(formats), csv_encoding)
+                          _formats(formats), csv_encoding, verbose, quiet)
 
 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
-                      formats: tuple[str, ...], csv_encoding: str, workers: int | None = None,
-                      limits: Limits | None = None) -> None:
+                      formats: tuple[str, ...], csv_encoding: str, verbose: bool = False, quiet: bool = False,
+                      workers: int | None = None, limits: Limits | None = None) -> None:
+    started = time.monotonic()
     result = guarded(lambda: run_crawl(seeds, out, settings, state_path=state, workers=workers, limits=limits,
                                        write=lambda reports: datasets.write_reports(reports, out, formats, csv_encoding)))
-    for r in result.reports:  # type: ignore[attr-defined]
-        what = " ".join(filter(None, [r.agency, r.year, r.template])) or r.format
-        click.echo(f"{r.status:>10}  {r.source}  [{what}]" + (f"\n{'':>12}{r.error[:200]}" if r.error else ""))
-    click.echo(result.summary())  # type: ignore[attr-defined]
     stats = BatchStats()
     for r in result.reports:  # type: ignore[attr-defined]
         stats.add(r)
-    click.echo(summary(stats, out, result.written))  # type: ignore[attr-defined]
+        if not quiet and worth_a_line(r, verbose):
+            click.echo(report_line(r))
+    click.echo(result.summary())  # type: ignore[attr-defined]
+    click.echo(summary(stats, out, result.written, time.monotonic() - started))  # type: ignore[attr-defined]
     if result.stopped_by is not None:  # type: ignore[attr-defined]
         click.echo(f"stopped by {result.stopped_by.name}: what was finished is published in {out}/, "  # type: ignore[attr-defined]
                    "and the next run goes on from there", err=True)
     sys.exit(result.exit_code)  # type: ignore[attr-defined]
-
-
-def summary(stats: BatchStats, out: Path, written: list[Path]) -> str:
-    status, checks, nvalues = stats.status, stats.checks, stats.values
-    parts = ", ".join(f"{status[s]} {s}" for s in ("ok", "partial", "failed", "not_report") if status[s])
-    dup = f" ({stats.duplicates} duplicate files skipped)" if stats.duplicates else ""
-    if stats.cached:
-        dup += f" ({stats.cached} finished by an earlier run)"
-    return (
-        f"{stats.documents} documents{dup}: {parts}. {nvalues} values; {sum(checks.values())} checks "
-        f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown, {checks['warning']} soft warnings). "
-        f"Wrote {len(written)} files to {out}/ ({', '.join(p.name for p in written[:3])}, …)"
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,12 @@
 """The public Python API and the CLI's help, kept true by tests."""
 
+import re
+
 import xxgk
 from click.testing import CliRunner
 
-from xxgk.pipeline.cli import main
+from xxgk.pipeline.cli import EXIT_STATUS, main
+from xxgk.pipeline.inputs import DOCUMENT_SUFFIXES
 
 from .conftest import REPORTS, ROOT
 
@@ -28,3 +31,36 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
         res = CliRunner().invoke(main, [name, "--help"])
         assert res.exit_code == 0 and "Example:" in res.output, name
         assert f"xxgk {name}" in readme, name
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+TIMING = re.compile(r"\d+\.\d s, \d+\.\d documents/s")
+
+
+def test_the_readme_sample_run_is_what_a_real_run_prints(tmp_path, monkeypatch):
+    readme = _readme()
+    start = readme.index("    $ xxgk extract fixtures/reports/ --out output/\n")
+    block = readme[start:readme.index("\n\n", start)].splitlines()[1:]
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, ["extract", "fixtures/reports/", "--out", str(tmp_path / "output")])
+    assert res.exit_code == 0, res.output
+    printed = res.output.replace(str(tmp_path / "output"), "output").splitlines()
+    assert [TIMING.sub("T", line) for line in printed] == [TIMING.sub("T", line[4:]) for line in block]
+
+
+def test_the_exit_status_table_is_the_same_in_every_help_and_the_readme():
+    table = EXIT_STATUS.replace("\b\n", "")
+    assert "\n".join("    " + line for line in table.splitlines()) in _readme()
+    for name in [None, *main.commands]:
+        res = CliRunner().invoke(main, [name, "--help"] if name else ["--help"])
+        assert "\n".join("  " + line for line in table.splitlines()[1:]) in res.output, name
+
+
+def test_one_list_of_file_types_for_the_code_the_help_and_the_readme():
+    listed = ", ".join(f"`{s}`" for s in DOCUMENT_SUFFIXES)
+    assert listed in " ".join(_readme().split())
+    res = CliRunner().invoke(main, ["extract", "--help"])
+    assert ", ".join(DOCUMENT_SUFFIXES) in " ".join(res.output.split())

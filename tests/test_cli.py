@@ -73,3 +73,51 @@ def test_same_bytes_twice_are_one_report(tmp_path):
 def test_help_teaches_with_an_example():
     result = CliRunner().invoke(main, ["extract", "--help"])
     assert "Example:" in result.output and "xxgk extract fixtures/" in result.output
+
+
+def test_on_a_terminal_the_progress_bar_stays_below_the_lines_of_reports_that_are_not_ok(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("hzq2023.pdf", "2025-pingtan.html", "2019-pingtan.html"):
+        shutil.copy(REPORTS / name, docs / name)
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(tmp_path / "out"), "-j", "1"],
+                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the other side closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0, screen
+    shown = [line.rsplit("\r", 1)[-1] for line in screen.split("\r\n")]  # what the terminal keeps of each line
+    assert any("100%" in line and "3/3" in line for line in shown), shown  # drawn to the end and left, not cleared
+    assert screen.count("PARTIAL") == 1 and "2025-pingtan" not in screen  # only the report that is not ok
+    assert "open " in screen.splitlines()[-1] and "report.html" in screen.splitlines()[-1]
+
+
+def test_on_a_pipe_there_is_no_bar(tmp_path):
+    res = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2024.pdf"), str(REPORTS / "2025-pingtan.html"),
+                                    "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0
+    assert "doc/s" not in res.output and "%|" not in res.output
+    assert res.output.count("\n") == 1  # both ok: the summary alone
