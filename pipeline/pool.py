@@ -54,24 +54,26 @@ class Limits:
 
 
 def _warm_up() -> None:
-    """Import what reading needs before saying ready (the first document must not pay for it)."""
-    from xxgk.parsers import extract  # noqa: F401  (the readers, labels and schema)
+    """Load what reading needs before saying ready (the first document must not pay for it on its clock)."""
+    from xxgk.parsers.report import warm_up
+
+    warm_up()
 
 
 def _worker_loop(conn: Connection, fn: Callable[[Job], dict], warm_up: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     warm_up()
-    conn.send("ready")
-    while True:
-        try:
+    try:
+        conn.send("ready")
+        while True:
             msg = conn.recv()
-        except EOFError:
-            return
-        if msg is None:
-            return
-        job_id, job = msg
-        conn.send((job_id, fn(job)))
+            if msg is None:
+                return
+            job_id, job = msg
+            conn.send((job_id, fn(job)))
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return  # the pool closed while this worker warmed up or worked: nothing to say to anyone
 
 
 def rss_mb(pid: int) -> float:

@@ -74,7 +74,7 @@ def summary(stats, out: Path, written: list[Path], elapsed: float) -> str:  # ty
     page = out / "report.html"
     look = f"; open {page}" if page in written else ""
     return (
-        f"{stats.documents} documents{extra}: {parts}. {nvalues} values; {sum(checks.values())} checks "
+        f"{stats.documents} documents{extra}{': ' + parts if parts else ''}. {nvalues} values; {sum(checks.values())} checks "
         f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown, {checks['warning']} soft warnings). "
         f"{elapsed:.1f} s, {rate:.1f} documents/s. Wrote {len(written)} files to {out}/{look}"
     )

@@ -11,10 +11,10 @@ ends every connection it still holds, so a tarpit never outlives its test.
 
 from __future__ import annotations
 
-import gzip
 import socket
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,10 +51,19 @@ def redirect(location: str) -> Route:
     return lambda h: send(h, 302, b"", headers={"Location": location})
 
 
-def gzipped_twice(body: bytes) -> Route:
-    """A small response that inflates to len(body) bytes: Content-Encoding: gzip, gzip."""
-    wire = gzip.compress(gzip.compress(body, 9), 9)
-    return lambda h: send(h, 200, wire, "text/html; charset=utf-8", {"Content-Encoding": "gzip, gzip"})
+def gzipped_twice(zeros: int) -> Route:
+    """A small response that inflates to `zeros` NUL bytes: Content-Encoding: gzip, gzip.
+
+    Compressed as a stream, so a gigabyte bomb costs the test's process no gigabyte."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip member
+    outer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * (1 << 20)
+    wire = bytearray()
+    for start in range(0, zeros, len(chunk)):
+        wire += outer.compress(inner.compress(chunk[:zeros - start]))
+    wire += outer.compress(inner.flush()) + outer.flush()
+    body = bytes(wire)
+    return lambda h: send(h, 200, body, "text/html; charset=utf-8", {"Content-Encoding": "gzip, gzip"})
 
 
 def dripped(seconds_per_byte: float) -> Route:
@@ -73,7 +82,7 @@ def dripped(seconds_per_byte: float) -> Route:
 
 
 class HostileSite:
-    def __init__(self, routes: dict[str, Route]) -> None:
+    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1") -> None:
         self.routes = dict(routes)
         self.counter: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -102,15 +111,18 @@ class HostileSite:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)  # another loopback address is another host
         self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = f"http://{host}:{self.httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path
 
     def hits(self, path: str) -> int:
         return self.counter[path]
+
+    def hits_total(self) -> int:
+        return sum(self.counter.values())
 
     def __enter__(self) -> HostileSite:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

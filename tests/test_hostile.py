@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import socket
 import sqlite3
-import time
 import tracemalloc
 
 import httpx
@@ -40,18 +39,16 @@ def by_path(result, site):  # type: ignore[no-untyped-def]
 def test_headers_dripped_one_byte_a_second_end_at_the_request_deadline(tmp_path):
     routes = {"/": html(listing(("/tarpit.html", TITLE))), "/tarpit.html": dripped(0.05)}
     with HostileSite(routes) as site:
-        start = time.monotonic()
         result = crawl([site.url("/")], tmp_path, {**FAST, "timeout": 1.0})
-        elapsed = time.monotonic() - start
     tarpit = by_path(result, site)["/tarpit.html"]
-    assert tarpit.status == "failed" and "timeout" in tarpit.error
-    # 25,000 header bytes at 0.05 s each would take 20 minutes; httpx's per-read timeout never fires.
-    assert elapsed < 60
+    # 25,000 header bytes at 0.05 s each take 20 minutes, and httpx's per-read timeout never fires
+    # (a byte comes every 0.05 s): only a deadline on the whole request ends it as a timeout.
+    assert tarpit.status == "failed" and tarpit.error.startswith("timeout:")
     assert result.exit_code == 1
 
 
 def test_double_gzip_is_stopped_at_the_byte_cap_while_it_inflates(tmp_path):
-    bomb = gzipped_twice(b"\0" * 100_000_000)  # 100 MB in about 300 bytes on the wire
+    bomb = gzipped_twice(100_000_000)  # 100 MB in about 300 bytes on the wire
     with HostileSite({"/bomb.html": bomb}) as site:
         fetcher = Fetcher(CrawlSettings(**{**FAST, "max_bytes": 1_000_000}), {"127.0.0.1"})
         tracemalloc.start()

@@ -102,6 +102,17 @@ def test_no_documents_at_all_cannot_start(tmp_path):
     assert res.exit_code == 2 and "no documents found" in res.output
 
 
+@pytest.mark.parametrize("status, said", [({}, "0 documents. 0 values;"), ({"ok": 2, "failed": 1}, "3 documents: 2 ok, 1 failed. 0 values;")])
+def test_the_summary_line_lists_only_the_statuses_there_are(tmp_path, status, said):
+    from collections import Counter
+
+    from xxgk.pipeline.batch import BatchStats
+    from xxgk.pipeline.progress import summary
+
+    stats = BatchStats(status=Counter(status), documents=sum(status.values()))
+    assert summary(stats, tmp_path, [], 1.0).startswith(said)
+
+
 @pytest.mark.parametrize("option", [["--time-limit", "-5"], ["--memory-limit", "10"], ["--workers", "0"]])
 def test_limits_that_would_fail_every_document_are_refused(tmp_path, option):
     res = CliRunner().invoke(main, ["extract", str(PAGE), "--out", str(tmp_path / "out"), *option])

@@ -58,6 +58,7 @@ class CrawlResult:
     written: list[Path] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)  # bounds reached and signals met, in words
     stopped_by: interrupt.Interrupted | None = None
+    peak_worker_mb: float = 0.0  # the largest worker seen while reading (the crawl's own process reads nothing)
 
     @property
     def exit_code(self) -> int:
@@ -326,7 +327,8 @@ def crawl(
                 written = write(reports) if write else default_write(reports, out)
             if stopped_by is None and interrupt.requested():  # it came while publishing: all is done, still say so
                 stopped_by = interrupt.Interrupted(interrupt.requested())  # type: ignore[arg-type]
-            result = CrawlResult(reports, job.counts, fetcher.stats.as_dict(), written, job.stopped, stopped_by)
+            result = CrawlResult(reports, job.counts, fetcher.stats.as_dict(), written, job.stopped, stopped_by,
+                                 pool.peak_worker_mb)
             state.finish_run(job.run_id, {"counts": dict(job.counts), "fetch": result.fetch, "stopped": job.stopped})
             return result
         except OSError as exc:
