@@ -25,7 +25,7 @@ def main(fixtures: Path) -> int:
         t = truthfile.load(tpath)
         doc = next((fixtures / "reports").rglob(t.file))
         r = extract(doc.read_bytes(), t.file)
-        cmp = truthfile.compare(t, {(v.table, v.row, v.col): v.value for v in r.values})
+        cmp = truthfile.compare(t, {(v.table, v.row, v.col): v.as_text for v in r.values})
         meta_ok = (r.agency, r.year, r.template) == (t.agency, t.year, t.template)
         total, exact = total + cmp.total, exact + cmp.exact
         meta = "ok" if meta_ok else f"got {r.agency}/{r.year}/{r.template}"

@@ -1,4 +1,5 @@
-"""Every fault of issue 9 against a crawl on a hostile loopback site: what happens, seconds, peak MB.
+"""Every fault of issue 9, against a crawl on a hostile loopback site and against `xxgk extract`
+batches: what happens, exit status, seconds, peak MB.
 
     python bench/unattended.py                 this checkout
     python bench/unattended.py --old DIR       also a checkout of an earlier xxgk (git worktree), side by side
@@ -6,7 +7,9 @@
 Each fault runs in a process of its own (`--one NAME`), so its peak memory (ru_maxrss of the
 crawl's process, the hostile site's threads included) is its own; the worker's peak is what the
 pool saw (an old checkout reads documents in the crawl's own process, so it has none). A fault
-that runs past --limit seconds is stopped and shown as such. Asserts nothing: tests/test_hostile.py
+that runs past --limit seconds is stopped and shown as such. A batch fault runs the CLI in a child
+process; its peak is the largest of that run's processes (the CLI or one of its workers). Disk full
+needs a tmpfs mount and is left to tests/test_unattended.py. Asserts nothing: tests/test_hostile.py
 and tests/test_unattended.py hold the expectations.
 """
 
@@ -30,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TITLE = "平潭综合实验区2025年政府信息公开工作年度报告"
 FAULTS = ["dripped_headers", "gzip_gzip_1GB", "bomb_attachment", "crawl_delay_1e308", "crawl_delay_999999",
           "robots_redirects_off_host", "20000_dead_links", "unreachable_seed", "maintenance_page", "sigterm_mid_crawl"]
+BATCH_FAULTS = ["non_utf8_name", "missing_path", "two_runs_one_out", "sigint_mid_batch", "sigterm_mid_batch",
+                "all_failed", "corrupt_state"]
 
 
 def _cli_module(code: Path) -> str:
@@ -180,6 +185,95 @@ def _describe(name, result, site, other, waits, out):  # type: ignore[no-untyped
     return said, code
 
 
+def _cli(code: Path, *args: str) -> list[str]:
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); from {_cli_module(code)}.cli import main; main()",
+            *args]
+
+
+def _copies(folder: Path, n: int) -> Path:
+    """n reports with distinct bytes (xxgk reads identical bytes once)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = (ROOT / "fixtures" / "reports" / "hzq2024.pdf").read_bytes()
+    for i in range(n):
+        (folder / f"r{i:03d}.pdf").write_bytes(pdf + f"\n% copy {i}\n".encode())
+    return folder
+
+
+def _said(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    tracebacks = sum("Traceback" in line for line in lines)
+    last = next((line for line in reversed(lines) if "Traceback" not in line), "")
+    return f"stderr {len(lines)} lines, {tracebacks} tracebacks, last: {last.strip()[:70]}"
+
+
+def batch_one(name: str, code: Path) -> dict:
+    """One batch fault, the CLI in a child process: (outcome, exit status)."""
+    tmp = Path(tempfile.mkdtemp())
+    out = tmp / "out"
+    page = ROOT / "fixtures" / "reports" / "2025-pingtan.html"
+    start = time.monotonic()
+    if name == "non_utf8_name":
+        docs = tmp / "docs"
+        docs.mkdir()
+        (docs / "ok.html").write_bytes(page.read_bytes())
+        os.makedirs(docs, exist_ok=True)
+        with open(os.path.join(os.fsencode(docs), "年报".encode("gbk") + b".html"), "wb") as f:  # as a Windows zip unpacks
+            f.write(page.read_bytes() + b"<!-- gbk -->")
+        p = subprocess.run(_cli(code, "extract", str(docs), "--out", str(out)), cwd=code, capture_output=True, text=True)
+        outcome = f"reports written: {_count_rows(out / 'reports.csv')} of 2; {_said(p.stderr)}"
+        status: object = p.returncode
+    elif name == "missing_path":
+        docs = _copies(tmp / "docs", 3)
+        p = subprocess.run(_cli(code, "extract", *map(str, sorted(docs.iterdir())), str(tmp / "nope.pdf"), "--out", str(out)),
+                           cwd=code, capture_output=True, text=True)
+        outcome = f"reports written: {_count_rows(out / 'reports.csv')} (3 good, 1 missing); {_said(p.stderr)}"
+        status = p.returncode
+    elif name == "two_runs_one_out":
+        docs = _copies(tmp / "docs", 12)
+        first = subprocess.Popen(_cli(code, "extract", str(docs), "--out", str(out), "--workers", "1"), cwd=code,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)
+        second = subprocess.run(_cli(code, "extract", str(page), "--out", str(out)), cwd=code, capture_output=True, text=True)
+        _, err = first.communicate()
+        outcome = (f"second run: exit {second.returncode}, {_said(second.stderr)}; first run: "
+                   f"{_count_rows(out / 'reports.csv')} of 12 written, {_said(err)}")
+        status = f"{first.returncode} / {second.returncode}"
+    elif name in ("sigint_mid_batch", "sigterm_mid_batch"):
+        docs = _copies(tmp / "docs", 40)
+        proc = subprocess.Popen(_cli(code, "extract", str(docs), "--out", str(out), "--workers", "1"), cwd=code,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(10)  # a few documents read
+        proc.send_signal(signal.SIGINT if name.startswith("sigint") else signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        left = [q.name for q in out.iterdir() if ".tmp" in q.name or q.name.startswith(".staging")] if out.exists() else []
+        published = _count_rows(out / "reports.csv")
+        again = subprocess.run(_cli(code, "extract", str(docs), "--out", str(out), "--workers", "1"), cwd=code,
+                               capture_output=True, text=True)
+        earlier = next((w for w in again.stdout.split("(") if "earlier run" in w), "none finished by an earlier run)")
+        outcome = (f"published: {published} of 40; {_said(err)}; temporary files left: {len(left)}; next run: "
+                   f"{_count_rows(out / 'reports.csv')} published, {earlier.rstrip(') .:')}")
+        status = proc.returncode
+    elif name == "all_failed":
+        docs = tmp / "docs"
+        docs.mkdir()
+        for broken in ("truncated.pdf", "zero-byte.pdf", "garbage.docx"):
+            (docs / broken).write_bytes((ROOT / "fixtures" / "broken" / broken).read_bytes())
+        p = subprocess.run(_cli(code, "extract", str(docs), "--out", str(out)), cwd=code, capture_output=True, text=True)
+        outcome = f"{(p.stdout.strip().splitlines() or [''])[-1][:70]}; {_said(p.stderr)}"
+        status = p.returncode
+    else:  # corrupt_state
+        out.mkdir()
+        (out / "state.sqlite").write_bytes(b"this is not an SQLite file, but a disk that lost a block" * 100)
+        p = subprocess.run(_cli(code, "crawl", "http://127.0.0.1:9/", "--out", str(out), "--retries", "0"), cwd=code,
+                           capture_output=True, text=True)
+        outcome = _said(p.stderr)
+        status = p.returncode
+    seconds = time.monotonic() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"fault": name, "outcome": outcome, "exit": status, "seconds": round(seconds, 1),
+            "parent_mb": f"{peak:.0f} (any)", "worker_mb": 0}
+
+
 def run(name: str, code: Path, limit: float) -> dict:
     cmd = [sys.executable, __file__, "--one", name, "--code", str(code)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code)
@@ -205,13 +299,14 @@ def main() -> None:
     ap.add_argument("--code", default=str(ROOT))
     ap.add_argument("--old", help="a checkout of an earlier xxgk to compare with")
     ap.add_argument("--limit", type=float, default=180)
-    ap.add_argument("--only", nargs="*", default=FAULTS)
+    ap.add_argument("--only", nargs="*", default=FAULTS + BATCH_FAULTS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, Path(args.code)), ensure_ascii=False))
+        fn = batch_one if args.one in BATCH_FAULTS else one
+        print(json.dumps(fn(args.one, Path(args.code)), ensure_ascii=False))
         return
     sides = [("now", ROOT)] + ([("before", Path(args.old).resolve())] if args.old else [])
-    print("| fault | side | what happened | exit | seconds | crawl MB | worker MB |\n| --- | --- | --- | --- | --- | --- | --- |")
+    print("| fault | side | what happened | exit | seconds | crawl (batch: any process) MB | worker MB |\n| --- | --- | --- | --- | --- | --- | --- |")
     for name in args.only:
         for side, code in sides:
             r = run(name, code, args.limit)

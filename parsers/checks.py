@@ -4,13 +4,14 @@
     H2 t3_outcome_total    total = sum of the outcome rows            each 表三 column
     H3 t3_applicant_total  total = sum of the six applicant columns   each 表三 row
     H4 t4_total            total = upheld + corrected + other + pending   each 表四 group
+    H5 whole_counts        every count is a whole number ≥ 0 (表二's 增/减 may be < 0; amounts are decimal)   each table
 
 A check is `unknown` when a cell it needs is blank or missing: a blank is not 0.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .model import Check, Figure, Value
 
@@ -26,6 +27,9 @@ OUTCOMES = (
 OTHER_SPLIT = ("other_no_correction", "other_unpaid_fee", "other_misc")
 T4_GROUPS = ("review", "suit_direct", "suit_after_review")
 T4_PARTS = ("upheld", "corrected", "other", "pending")
+AMOUNT_COLS = ("amount", "amount_wan")  # 表二's money columns: decimals allowed (H5)
+SIGNED_COLS = ("delta",)  # v2019 表二 本年增/减: may be negative (H5)
+MAX_SHOWN = 4
 
 
 class _Cells:
@@ -34,12 +38,7 @@ class _Cells:
 
     def get(self, table: str, row: str, col: str) -> Decimal | None:
         v = self.by_key.get((table, row, col))
-        if v is None or v.value == "":
-            return None
-        try:
-            return Decimal(v.value)
-        except InvalidOperation:
-            return None
+        return None if v is None else v.value
 
     def has_row(self, table: str, row: str) -> bool:
         return any(k[0] == table and k[1] == row for k in self.by_key)
@@ -80,9 +79,9 @@ def narrative_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
         new, carried = cells.get("t3", "new", "total"), cells.get("t3", "carried", "total")
         if new is None:
             continue
-        said = Decimal(f.value)
+        said = f.value
         ok = said == new or (carried is not None and said == new + carried)
-        detail = f"text says {f.value} 件 (“{f.sentence[:60]}”); 表三 new total = {fmt_number(new)}"
+        detail = f"text says {fmt_number(said)} 件 (“{f.sentence[:60]}”); 表三 new total = {fmt_number(new)}"
         if carried is not None:
             detail += f", new + carried = {fmt_number(new + carried)}"
         out.append(Check("narrative_applications", "S5", "t3", "new/total", "pass" if ok else "fail", detail, "warning"))
@@ -107,4 +106,22 @@ def run_checks(values: list[Value]) -> list[Check]:
         if cells.has_row("t4", group):
             out.append(_compare("t4_total", "H4", "t4", group,
                                 [(p, cells.get("t4", group, p)) for p in T4_PARTS], [("total", cells.get("t4", group, "total"))]))
+    out += whole_counts(cells)
+    return out
+
+
+def whole_counts(cells: _Cells) -> list[Check]:
+    """H5, one finding per table: a count printed as 3.5 or -2 is read as printed, and flagged here."""
+    out = []
+    for table in ("t2", "t3", "t4"):
+        counts = [(k, cells.get(*k)) for k in cells.by_key if k[0] == table and k[2] not in AMOUNT_COLS]
+        counts = [(k, v) for k, v in counts if v is not None]
+        if not counts:
+            continue
+        bad = [f"{row} × {col} = {fmt_number(v)}" for (_, row, col), v in counts
+               if v != v.to_integral_value() or (v < 0 and col not in SIGNED_COLS)]
+        detail = f"{len(counts)} counts, all whole and ≥ 0" if not bad else (
+            f"not a whole number ≥ 0 (kept as printed): {'; '.join(bad[:MAX_SHOWN])}"
+            + (f"; and {len(bad) - MAX_SHOWN} more" if len(bad) > MAX_SHOWN else ""))
+        out.append(Check("whole_counts", "H5", table, f"{table} counts", "fail" if bad else "pass", detail))
     return out

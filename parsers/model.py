@@ -10,6 +10,16 @@ here". `None` at a position means no cell covers it; `""` means an empty cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, get_args
+
+# The words of the status columns, one home (writers, the QA page, Stata's value labels read them).
+Status = Literal["ok", "partial", "failed", "not_report"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+Template = Literal["v2019", "v2021", "pre2019", "unknown"]
+TEMPLATE_WORDS: tuple[Template, ...] = get_args(Template)
+CheckStatus = Literal["pass", "fail", "unknown"]
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -64,15 +74,20 @@ class Value:
     table: str
     row: str
     col: str
-    value: str  # canonical number as text ("23", "-8", "7730.28"); "" where none
+    value: Decimal | None  # the number, exactly as printed (23, -8, 7730.28); None where the cell holds none
     raw: str  # the cell's text as printed
     kind: str  # number | blank | dash | slash | text
     unit: str = ""
     row_label: str = ""
     col_label: str = ""
-    ref: str = ""
+    source_ref: str = ""  # where it was printed: "p3 bbox=…", "html table2 r4c2", "line 45 field 3"
     method: str = "text"  # text (the document's text layer) or ocr
-    confidence: str = ""  # OCR score of the cell, 0-1; empty for text
+    confidence: float | None = None  # OCR score of the cell, 0-1; None for text
+
+    @property
+    def as_text(self) -> str:
+        """The number as canonical text ("23", "-8", "7730.28"), "" for none: what a CSV cell holds."""
+        return "" if self.value is None else str(self.value)
 
 
 @dataclass(frozen=True)
@@ -80,12 +95,12 @@ class Check:
     """One accounting identity tested on one row or column."""
 
     check: str  # t3_balance, t3_outcome_total, t3_applicant_total, t4_total, cross_year_…, narrative_…
-    rule: str  # H1..H4 (hard) or S1, S2, S5 (soft) of the template spec
+    rule: str  # H1..H5 (hard) or S1, S2, S5 (soft) of the template spec
     table: str
     scope: str
-    status: str  # pass | fail | unknown
+    status: CheckStatus
     detail: str
-    severity: str = "error"  # error: a failure makes the report partial; warning: it does not
+    severity: Severity = "error"  # error: a failure makes the report partial; warning: it does not
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,7 @@ class Figure:
     """A number the report states in words, with the sentence it came from."""
 
     figure: str
-    value: str
+    value: Decimal
     unit: str
     sentence: str
 
@@ -108,9 +123,9 @@ class Report:
     sha256: str
     title: str = ""
     agency: str = ""
-    year: str = ""
-    template: str = ""
-    status: str = ""
+    year: int | None = None  # the year the statistics cover; None when the document does not say
+    template: Template | Literal[""] = ""
+    status: Status | Literal[""] = ""
     error: str = ""
     notes: str = ""  # observations that do not make the report partial (fuzzy labels, extra rows)
     pages: int | None = None
@@ -127,15 +142,32 @@ class Report:
 
 
 def report_to_dict(report: Report) -> dict:
-    """A Report as plain data (JSON-ready), for caches and workers."""
+    """A Report as plain data (JSON-ready), for caches and workers: numbers as their exact text."""
     from dataclasses import asdict
 
-    return asdict(report)
+    d = asdict(report)
+    for v in d["values"]:
+        v["value"] = "" if v["value"] is None else str(v["value"])
+    for f in d["figures"]:
+        f["value"] = str(f["value"])
+    return d
+
+
+def _value(v: dict) -> dict:
+    """A saved value as a Value's fields (also one saved before `ref` took its column's name,
+    `source_ref`, and before confidence was a number)."""
+    d = {("source_ref" if k == "ref" else k): x for k, x in v.items()}
+    d["value"] = Decimal(d["value"]) if d["value"] not in ("", None) else None
+    c = d.get("confidence")
+    d["confidence"] = float(c) if c not in ("", None) else None
+    return d
 
 
 def report_from_dict(data: dict) -> Report:
     d = dict(data)
-    d["values"] = [Value(**v) for v in d.get("values", [])]
+    if isinstance(d.get("year"), str):  # saved by an xxgk before year was a number
+        d["year"] = int(d["year"]) if d["year"].isdigit() else None
+    d["values"] = [Value(**_value(v)) for v in d.get("values", [])]
     d["checks"] = [Check(**c) for c in d.get("checks", [])]
-    d["figures"] = [Figure(**f) for f in d.get("figures", [])]
+    d["figures"] = [Figure(**{**f, "value": Decimal(f["value"])}) for f in d.get("figures", [])]
     return Report(**d)

@@ -12,6 +12,8 @@ differently in words and in its table, so a contradiction is a warning, not an e
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+
 from .metadata import tidy
 from .model import Figure
 
@@ -36,5 +38,5 @@ def figures(lines: list[str], max_lines: int = 80) -> list[Figure]:
         end = text.find("。", m.end())
         end = min(end + 1 if end >= 0 else len(text), m.end() + 80)
         sentence = text[start:end]
-        out.append(Figure(name, m.group(1).replace(",", ""), "条" if name != "applications" else "件", sentence))
+        out.append(Figure(name, Decimal(m.group(1).replace(",", "")), "条" if name != "applications" else "件", sentence))
     return out

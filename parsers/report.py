@@ -23,12 +23,23 @@ from .schema import TEMPLATES, expected_cells, is_canonical
 from .tables import TableResult, read_tables
 
 # Bump when a change alters what is extracted: stored results of older versions are redone.
-EXTRACTOR_VERSION = "1"
+# 2: report ids begin with a letter.
+EXTRACTOR_VERSION = "2"
 MAX_LISTED = 4  # reasons of one kind listed before "and N more"
 
 
+# A letter first, so that no spreadsheet takes an id for a number: Excel and LibreOffice turn
+# the all-digit 1920296141274983 (one id in ten is all digits or digits with one e) into 1.92E+15.
+ID_PREFIX = "r"
+
+
+def report_id_of(sha256_hex: str) -> str:
+    """The id of a document whose bytes have this SHA-256: the same bytes, the same id."""
+    return ID_PREFIX + sha256_hex[:16]
+
+
 def report_id(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
+    return report_id_of(hashlib.sha256(data).hexdigest())
 
 
 def decide_template(evidence: dict[str, int], year: str) -> tuple[str, str]:
@@ -104,7 +115,7 @@ def extract(data: bytes, source: str = "") -> Report:
     """Read one document (bytes) into a Report; never raises for a bad document."""
     sha = hashlib.sha256(data).hexdigest()
     fmt = sniff(data) if data else "empty"
-    report = Report(report_id=sha[:16], source=source, format=fmt, sha256=sha)
+    report = Report(report_id=report_id_of(sha), source=source, format=fmt, sha256=sha)
     try:
         doc = read(data, source)
     except DocumentError as exc:
@@ -112,7 +123,8 @@ def extract(data: bytes, source: str = "") -> Report:
         return report
     report.format, report.pages = doc.format, doc.pages
     meta = extract_metadata(doc.lines, doc.title_hint, source)
-    report.title, report.agency, report.year = meta.title, meta.agency, meta.year
+    report.title, report.agency = meta.title, meta.agency
+    report.year = int(meta.year) if meta.year.isdigit() else None
     place = region_of(meta.agency)
     report.province, report.city, report.county, report.adcode = place.province, place.city, place.county, place.adcode
     report.level, report.agency_kind = place.level, place.kind

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .labels import index
 from .ocr import OCR_MIN_CONFIDENCE
@@ -262,10 +263,10 @@ class TableStream:
     def _emit(self, table: str, row_key: str, target: Target, parsed: Parsed, raw: str, ref: str, row_label: str,
               cell: Cell | None = None) -> None:
         row = target.row or row_key  # 表四's targets carry their own row (the group)
-        method, confidence = "text", ""
+        method, confidence = "text", None
         if cell is not None and cell.ocr:
             method = "ocr"
-            confidence = "" if cell.confidence is None else f"{cell.confidence:.3f}"
+            confidence = None if cell.confidence is None else round(cell.confidence, 3)
             if parsed.kind == "blank":
                 # A scan can lose a faint "0": an empty OCR cell is not known to be blank.
                 self.result.findings.append(Finding("ocr_unreadable", f"{table} {row}/{target.col}: OCR found nothing in the cell ({ref})"))
@@ -281,7 +282,8 @@ class TableStream:
         if parsed.kind == "text" and method == "text":
             self.result.findings.append(Finding("unreadable_cell", f"{table} {row}/{target.col}: '{raw}' is not a number ({ref})"))
         self.result.values.append(
-            Value(table, row, target.col, parsed.value, raw, parsed.kind, parsed.unit, row_label, target.label, ref, method, confidence)
+            Value(table, row, target.col, Decimal(parsed.value) if parsed.value else None, raw, parsed.kind, parsed.unit,
+                  row_label, target.label, ref, method, confidence)
         )
 
     def _emit_row(self, grid: Grid, row: list[Cell | None], table: str, row_key: str, label: str, label_end: int) -> None:

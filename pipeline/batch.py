@@ -67,7 +67,7 @@ class BatchStats:
 @dataclass
 class Plan:
     jobs: list[Job] = field(default_factory=list)  # distinct documents, in input order
-    others: dict[str, list[str]] = field(default_factory=dict)  # report_id → other names of the same bytes
+    others: dict[str, list[str]] = field(default_factory=dict)  # sha256 → other names of the same bytes
     early: list[Report] = field(default_factory=list)  # rows known before any reading: missing, unreadable
 
 
@@ -97,20 +97,30 @@ def plan(inputs: Inputs | list[Path]) -> Plan:
 
 
 def add_job(p: Plan, first: set[str], job: Job) -> None:
-    rid = job.sha256[:16]
-    if rid in first:
-        p.others.setdefault(rid, []).append(job.source)
+    if job.sha256 in first:  # the same bytes again: one document, its other names noted
+        p.others.setdefault(job.sha256, []).append(job.source)
         return
-    first.add(rid)
+    first.add(job.sha256)
     p.jobs.append(job)
 
 
 def _note_duplicates(r: Report, others: dict[str, list[str]]) -> None:
-    if r.report_id in others:
-        r.notes = "; ".join(filter(None, [r.notes, "same bytes also at " + ", ".join(others[r.report_id])]))
+    if r.sha256 in others:
+        r.notes = "; ".join(filter(None, [r.notes, "same bytes also at " + ", ".join(others[r.sha256])]))
 
 
-def extract_in_process(paths: list[Path]) -> list[Report]:
+def extract_supervised(paths: Inputs | list[Path], workers: int | None = None, limits: Limits | None = None) -> list[Report]:
+    """Extract in the worker pool (each document within its limits), in input order, keeping the records."""
+    p = plan(paths)
+    reports = list(p.early)
+    with Pool(workers, limits) as pool:
+        for r in pool.map_ordered(p.jobs):
+            _note_duplicates(r, p.others)
+            reports.append(r)
+    return reports
+
+
+def extract_in_process(paths: Inputs | list[Path]) -> list[Report]:
     """Extract in this process, in input order, keeping the records (the Python API)."""
     p = plan(paths)
     reports = list(p.early)
@@ -168,7 +178,7 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
             if urls:
                 from .crawl.fetchone import fetch_urls
 
-                first = {j.sha256[:16] for j in p.jobs}
+                first = {j.sha256 for j in p.jobs}
                 fetched, failed = fetch_urls(urls, out, crawl_settings)
                 p.early += failed
                 for job in fetched:

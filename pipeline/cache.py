@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -31,10 +32,15 @@ def open_db(path: Path, what: str) -> sqlite3.Connection:
     """An SQLite file of ours, or a ConfigError that names it and says what to do (a corrupt file)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Created here, so its mode follows the umask (SQLite's own is 0644 whatever the umask);
+        # its -wal and -shm files take the mode of the database.
+        os.close(os.open(path, os.O_CREAT | os.O_RDONLY, 0o666))
         db = sqlite3.connect(path, isolation_level=None, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except OSError as exc:
+        raise ConfigError(f"cannot open the {what} {path}: {exc.strerror or exc}") from None
     except sqlite3.DatabaseError as exc:
         raise ConfigError(f"{path} is not a readable {what} ({exc}); move it away and run again to start it afresh "
                           "(the fetched files and datasets beside it are kept)") from None

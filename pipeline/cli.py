@@ -24,6 +24,9 @@ from .crawl.settings import (DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUT = "output"
+ENV_PREFIX = "XXGK_"  # every option also reads XXGK_<OPTION>: see env_for_every_option()
+NO_CONTACT = ("warning: no --contact (or XXGK_CONTACT) set: the User-Agent cannot tell site owners how to reach "
+              "you, and some block crawlers that give none")
 # One table for every command, its --help and the README (tests/test_api.py keeps them equal).
 EXIT_STATUS = """\b
 Exit status (the same for every command, for cron and systemd):
@@ -92,6 +95,17 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
+def contact_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--contact", default="", help="An e-mail or URL for the User-Agent, so site owners can reach you.")(f)
+
+
+def crawl_settings(contact: str, **settings: object) -> CrawlSettings:
+    """CrawlSettings from options, with the warning a crawl without a contact deserves."""
+    if not contact:
+        click.echo(NO_CONTACT, err=True)
+    return CrawlSettings(contact=contact or CrawlSettings().contact, **settings)  # type: ignore[arg-type]
+
+
 def limit_options(f):  # type: ignore[no-untyped-def]
     """--workers, --time-limit and --memory-limit: the same supervised pool for every command."""
     f = click.option("--memory-limit", type=click.IntRange(min=MIN_MEMORY_MB), default=DEFAULT_MEMORY_MB, show_default=True,
@@ -108,13 +122,14 @@ def limit_options(f):  # type: ignore[no-untyped-def]
               help="Folder for the datasets (created if missing). One run at a time may use it.")
 @output_options
 @limit_options
+@contact_option
 @click.option("--dask", metavar="ADDRESS", default=None,
               help="Run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster (pip install 'xxgk[dask]').")
 @click.option("--fresh", is_flag=True, help="Read every document again, even those an earlier run on --out finished.")
 @click.option("--verbose", "-v", is_flag=True, help="Print a line for every document, not only for those that are not ok.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, workers: int | None,
-            time_limit: float, memory_limit: int, dask: str | None, fresh: bool, verbose: bool, quiet: bool) -> None:
+            time_limit: float, memory_limit: int, contact: str, dask: str | None, fresh: bool, verbose: bool, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
     INPUT is any mix of files, folders (searched recursively for SUFFIXES) and
@@ -135,15 +150,17 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
     found = expand_inputs([i for i in inputs if i not in urls])
     if not found.paths and not found.missing and not urls:
         fail("no documents found in " + ", ".join(inputs) + f" (looked for {', '.join(DOCUMENT_SUFFIXES)})", 2)
+    settings = CrawlSettings()
     if urls:
         logs.setup(quiet=quiet)
+        settings = guarded(lambda: crawl_settings(contact))  # type: ignore[assignment]
 
     progress = Progress(len(found.paths) + len(found.missing) + len(urls), verbose=verbose, quiet=quiet)
 
     def run() -> tuple[BatchStats, list[Path]]:
         try:
             return run_batch(found, Path(out), fmts, csv_encoding, workers, Limits(time_limit, memory_limit), dask,
-                             on_done=progress.done, urls=urls, crawl_settings=CrawlSettings(), fresh=fresh)
+                             on_done=progress.done, urls=urls, crawl_settings=settings, fresh=fresh)
         finally:
             progress.close()
 
@@ -181,7 +198,7 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @limit_options
 @click.option("--delay", type=click.FloatRange(min=0), default=DEFAULT_DELAY, show_default=True,
               help="Seconds between two requests to one host (robots.txt Crawl-delay wins if longer, up to 60).")
-@click.option("--contact", default="", help="An e-mail or URL for the User-Agent, so site owners can reach you.")
+@contact_option
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Another host the crawl may follow links to (repeatable). The seeds' hosts are always allowed.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=DEFAULT_MAX_PAGES, show_default=True, help="List pages to visit per run at most.")
 @click.option("--max-documents", type=click.IntRange(min=1), default=DEFAULT_MAX_DOCUMENTS, show_default=True,
@@ -213,8 +230,8 @@ def crawl(seeds, out, state, log_json, quiet, verbose, formats, csv_encoding, wo
         xxgk crawl https://www.example.gov.cn/zwgk/zfxxgknb/ --out data/ --contact me@example.org
     """
     logs.setup(json_lines=log_json, quiet=quiet)
-    settings = guarded(lambda: CrawlSettings(
-        delay=delay, contact=contact or CrawlSettings().contact, allow_hosts=frozenset(h.lower() for h in allow_hosts),
+    settings = guarded(lambda: crawl_settings(
+        contact, delay=delay, allow_hosts=frozenset(h.lower() for h in allow_hosts),
         max_pages=max_pages, max_documents=max_documents, max_depth=max_depth, time_budget=time_budget, timeout=timeout,
         max_bytes=max_bytes, retries=retries, recheck=recheck, obey_robots=not ignore_robots))
     _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]
@@ -264,6 +281,20 @@ def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, stat
         click.echo(f"stopped by {result.stopped_by.name}: what was finished is published in {out}/, "  # type: ignore[attr-defined]
                    "and the next run goes on from there", err=True)
     sys.exit(result.exit_code)  # type: ignore[attr-defined]
+
+
+def env_for_every_option(group: click.Group) -> None:
+    """Each option of each command may come from XXGK_<OPTION> (--contact: XXGK_CONTACT, --time-limit:
+    XXGK_TIME_LIMIT): one name whatever the command, so a cron line or a systemd unit's Environment=
+    sets it once. An option given on the command line wins; --help shows each name."""
+    for command in group.commands.values():
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden and param.name != "help":
+                param.envvar = ENV_PREFIX + max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+                param.show_envvar = True
+
+
+env_for_every_option(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

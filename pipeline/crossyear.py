@@ -16,14 +16,14 @@ from xxgk.parsers.checks import T3_COLS, fmt_number
 
 
 def _cells(r: Report) -> dict[tuple[str, str, str], Decimal | None]:
-    return {(v.table, v.row, v.col): (Decimal(v.value) if v.value else None) for v in r.values}
+    return {(v.table, v.row, v.col): v.value for v in r.values}
 
 
 def cross_year_checks(reports: list[Report]) -> dict[str, list[Check]]:
     by_agency: dict[str, dict[int, Report]] = {}
     for r in reports:
-        if r.agency and r.year.isdigit() and r.template in ("v2019", "v2021") and r.values:
-            by_agency.setdefault(r.agency, {}).setdefault(int(r.year), r)
+        if r.agency and r.year is not None and r.template in ("v2019", "v2021") and r.values:
+            by_agency.setdefault(r.agency, {}).setdefault(r.year, r)
     out: dict[str, list[Check]] = {}
     for years in by_agency.values():
         for year, cur in sorted(years.items()):

@@ -3,12 +3,13 @@
 Tables (one DataFrame each; the first three are the contract of schema/README.md):
     reports     one row per document: metadata, region, status
     values      one row per extracted cell (long)
-    checks      one row per identity tested (hard H1–H4 errors, soft S1/S2/S5 warnings)
+    checks      one row per identity tested (hard H1–H5 errors, soft S1/S2/S5 warnings)
     narrative   numbers the text states (主动公开信息 N 条 …) with their sentence
     panel       wide: one row per report, one column per canonical cell (names in the codebook)
 
 Formats: csv (UTF-8 with BOM by default, so Excel opens it), parquet, dta (Stata 118,
-Chinese variable labels), xlsx (one sheet per table, Chinese headers). The codebook
+Chinese variable labels), xlsx (one sheet per table, Chinese headers over column names: see
+workbook.py). The codebook
 (codebook.csv, codebook.md) and datapackage.json are written with every run. Every
 file is written to a temporary name and renamed into place.
 """
@@ -25,12 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import get_args
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from xxgk.parsers import EXTRACTOR_VERSION, Report
+from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
 from xxgk.parsers.schema import keys
 
@@ -43,7 +46,7 @@ CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030
 # Every column of every table: (name, pandas dtype, Chinese header, description). One home.
 COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     "reports": [
-        ("report_id", "string", "报告编号", "first 16 hex digits of the document's sha256 (u… for a document never fetched)"),
+        ("report_id", "string", "报告编号", "r and the first 16 hex digits of the document's sha256 (u… for a document never fetched): never read as a number"),
         ("source", "string", "来源", "path or URL as given or found"),
         ("format", "string", "格式", "pdf, html, docx, text"),
         ("title", "string", "标题", "title as printed"),
@@ -81,8 +84,8 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "checks": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
-        ("check", "string", "检查", "t3_balance, t3_outcome_total, t3_applicant_total, t4_total, cross_year_carried, cross_year_in_force, narrative_applications"),
-        ("rule", "string", "规则", "H1–H4 (hard) or S1, S2, S5 (soft) of the template spec"),
+        ("check", "string", "检查", "t3_balance, t3_outcome_total, t3_applicant_total, t4_total, whole_counts, cross_year_carried, cross_year_in_force, narrative_applications"),
+        ("rule", "string", "规则", "H1–H5 (hard) or S1, S2, S5 (soft) of the template spec"),
         ("table", "string", "表", "t2, t3 or t4"),
         ("scope", "string", "范围", "the row or column tested"),
         ("status", "string", "结果", "pass, fail, unknown"),
@@ -118,6 +121,10 @@ class CodebookEntry:
     templates: str
     type: str
     unit: str
+
+
+CODEBOOK_ZH = {"name": "名称", "table": "表", "row": "行", "col": "列", "label_zh": "中文标签", "label_en": "英文标签",
+               "templates": "模板", "type": "类型", "unit": "单位"}
 
 
 @lru_cache(maxsize=1)
@@ -160,10 +167,10 @@ def rows_of(r: Report) -> dict[str, list[list[str]]]:
            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, EXTRACTOR_VERSION, r.found_on]
     tables_ = {
         "reports": [[_str(x) for x in rep]],
-        "values": [[r.report_id, v.table, v.row, v.col, v.value, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.ref,
-                    v.method, v.confidence] for v in r.values],
+        "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,
+                    v.method, _str(v.confidence)] for v in r.values],
         "checks": [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in r.checks],
-        "narrative": [[r.report_id, f.figure, f.value, f.unit, f.sentence] for f in r.figures],
+        "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
     }
     # Text from documents (titles, labels, file names) never reaches a spreadsheet as a formula.
     return {name: [[safe_cell(x) if isinstance(x, str) else x for x in row] for row in rows] for name, rows in tables_.items()}
@@ -174,15 +181,26 @@ def _panel_index() -> dict[tuple[str, str, str], int]:
     return {(e.table, e.row, e.col): i for i, e in enumerate(codebook())}
 
 
+
+
 def panel_row(r: Report, meta: list[str]) -> list[str]:
-    """One wide row: the report's metadata, then every canonical cell in codebook order ("" if absent)."""
+    """One wide row: the report's metadata, then every canonical cell in codebook order ("" if absent).
+
+    A count column is an integer column: a count printed 3.5 stays empty here (values.csv keeps it
+    as printed and the whole_counts check H5 fails), never rounded."""
     names = _panel_index()
+    integer = _panel_integer()
     cells = [""] * len(names)
     for v in r.values:
         i = names.get((v.table, v.row, v.col))
-        if i is not None:
-            cells[i] = v.value
+        if i is not None and v.value is not None and (not integer[i] or v.value == v.value.to_integral_value()):
+            cells[i] = v.as_text
     return meta + cells
+
+
+@lru_cache(maxsize=1)
+def _panel_integer() -> list[bool]:
+    return [e.type == "integer" for e in codebook()]
 
 
 def panel_columns() -> list[str]:
@@ -194,7 +212,7 @@ _CROSS_YEAR_ROWS = {("t3", "carried"), ("t3", "forward"), ("t2", "rules"), ("t2"
 
 def _slim(r: Report) -> Report | None:
     """What cross-year checks need of a report (None if it cannot take part), so a long run keeps little."""
-    if not (r.agency and r.year.isdigit() and r.template in ("v2019", "v2021") and r.values):
+    if not (r.agency and r.year is not None and r.template in ("v2019", "v2021") and r.values):
         return None
     from xxgk.parsers import Value
 
@@ -287,8 +305,8 @@ class Sink:
         tabs = {name: read_table(stage, name, self.encoding) for name in TABLES} if set(self.formats) - {"csv"} else {}
         files += [p.name for p in write_formats(tabs, stage, self.formats)]
         files += [p.name for p in write_codebook(stage)]
-        files.append(write_datapackage(stage, stage, self.formats, self.encoding).name)
-        files.append(write_page(stage, stage, self.encoding, link_base=self.out).name)
+        files.append(write_page(stage, stage, self.encoding, link_base=self.out, data_files=files).name)
+        files.append(write_datapackage(stage, files, self.encoding).name)
         return self.stage.publish(files, output_names())
 
     def abort(self) -> None:
@@ -302,10 +320,10 @@ class Sink:
 
 
 def dtypes(name: str) -> dict[str, str]:
-    """The pandas type of every column of a table (the panel: report metadata, then Float64 cells)."""
+    """The pandas type of every column of a table (the panel: report metadata, then Int64 counts and Float64 amounts)."""
     if name == "panel":
         meta = dtypes("reports")
-        return {**{c: meta[c] for c in PANEL_META}, **{e.name: "Float64" for e in codebook()}}
+        return {**{c: meta[c] for c in PANEL_META}, **{e.name: "Int64" if e.type == "integer" else "Float64" for e in codebook()}}
     return {c: d for c, d, _, _ in COLUMNS[name]}
 
 
@@ -356,14 +374,29 @@ def labels_zh(name: str) -> dict[str, str]:
 
 
 # ---- writers ------------------------------------------------------------------------------
-def _for_stata(df: pd.DataFrame) -> pd.DataFrame:
+# Columns stored in Stata as integers with value labels (1 ok, 2 partial …): `tab status` shows
+# the words, and the codes keep the order of the words here.
+STATA_LABELLED = {"status": STATUSES, "template": TEMPLATE_WORDS}
+STATA_LABELLED_CHECKS = {"status": get_args(CheckStatus), "severity": get_args(Severity)}
+
+
+def _for_stata(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, dict[int, str]]]:
+    """The table as Stata takes it: text as str, counts as long (missing stays missing), labelled codes."""
     out = df.copy()
+    labelled = STATA_LABELLED_CHECKS if name == "checks" else STATA_LABELLED if name in ("reports", "panel") else {}
+    value_labels = {}
     for col in out.columns:
-        if isinstance(out[col].dtype, pd.StringDtype):
+        if col in labelled:
+            words = labelled[col]
+            out[col] = out[col].map({w: i for i, w in enumerate(words, start=1)}).astype("Int64")
+            value_labels[col] = {i: w for i, w in enumerate(words, start=1)}
+        elif isinstance(out[col].dtype, pd.StringDtype):
             out[col] = out[col].fillna("").astype(object)
+        elif str(out[col].dtype) == "Int64":
+            pass  # written as long, pd.NA as Stata's missing
         else:
             out[col] = out[col].astype("float64")
-    return out
+    return out, value_labels
 
 
 STATA_TIME = datetime(2000, 1, 1)  # a fixed header time: the same data gives the same .dta bytes
@@ -381,18 +414,18 @@ def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, 
             p = out / f"{name}.dta"
             labels = {k: v[:80] for k, v in labels_zh(name).items()}
             long_text = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
-            atomic_write(p, lambda tmp, df=df, labels=labels, long_text=long_text: _for_stata(df).to_stata(
-                tmp, write_index=False, version=118, variable_labels=labels, convert_strl=long_text, time_stamp=STATA_TIME))
+            data, value_labels = _for_stata(df, name)
+            long_text = [c for c in long_text if c not in value_labels]
+            atomic_write(p, lambda tmp, data=data, labels=labels, long_text=long_text, value_labels=value_labels: data.to_stata(
+                tmp, write_index=False, version=118, variable_labels=labels, convert_strl=long_text, time_stamp=STATA_TIME,
+                value_labels=value_labels))
             written.append(p)
     if "xlsx" in formats:
+        from .workbook import write_workbook
+
         p = out / "xxgk.xlsx"
-
-        def excel(tmp: Path) -> None:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name, df in tabs.items():
-                    _map_text(df.copy(), safe_cell).rename(columns=labels_zh(name)).to_excel(xw, sheet_name=name, index=False)
-
-        atomic_write(p, excel)
+        book = pd.DataFrame([e.__dict__ for e in codebook()])
+        atomic_write(p, lambda tmp: write_workbook(tmp, tabs, {n: labels_zh(n) for n in tabs}, book, CODEBOOK_ZH))
         written.append(p)
     return written
 
@@ -424,24 +457,50 @@ def _field_type(dtype: object) -> str:
     return "integer" if str(dtype) == "Int64" else "number" if str(dtype) == "Float64" else "string"
 
 
-def write_datapackage(source: Path, out: Path, formats: tuple[str, ...], csv_encoding: str) -> Path:
-    """A Frictionless data package describing the CSV files of this run."""
+MEDIA_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet", ".dta": "application/x-stata-dta",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".md": "text/markdown",
+               ".html": "text/html"}
+
+
+def _schema(name: str, foreign_keys: bool) -> dict:
     descriptions = {**{n: {c[0]: c[3] for c in cols} for n, cols in COLUMNS.items()},
                     "panel": {**{c[0]: c[3] for c in COLUMNS["reports"] if c[0] in PANEL_META},
                               **{e.name: f"{e.label_en} ({e.label_zh}; {e.unit})" for e in codebook()}}}
-    resources_ = []
-    for name in (*COLUMNS, "panel"):
-        fields = [{"name": c, "type": _field_type(t), "description": descriptions[name].get(c, "")}
-                  for c, t in dtypes(name).items()]
-        schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": PRIMARY_KEYS[name]}
-        if name != "reports":
-            schema["foreignKeys"] = [{"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}}]
-        resources_.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
-                           "encoding": csv_encoding, "schema": schema})
+    fields = [{"name": c, "type": _field_type(t), "description": descriptions[name].get(c, "")} for c, t in dtypes(name).items()]
+    schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": PRIMARY_KEYS[name]}
+    if foreign_keys and name != "reports":
+        schema["foreignKeys"] = [{"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}}]
+    return schema
+
+
+def _resource(file: str, main_suffix: str, csv_encoding: str) -> dict:
+    """One file of the run as a data package resource: a table of ours gets its schema."""
+    path = Path(file)
+    table, suffix = path.stem, path.suffix
+    res: dict = {"name": table if suffix == main_suffix else f"{table}-{suffix[1:]}".replace("xxgk-xlsx", "workbook"),
+                 "path": file, "format": suffix[1:], "mediatype": MEDIA_TYPES[suffix]}
+    if table in TABLES and suffix in (".csv", ".parquet"):
+        res["schema"] = _schema(table, foreign_keys=suffix == main_suffix)
+        if suffix == ".csv":
+            res["encoding"] = csv_encoding
+    elif file == "codebook.csv":
+        res["encoding"] = "utf-8-sig"
+    elif suffix == ".dta" or suffix == ".xlsx":
+        res["type"] = "file"  # a whole file, not one table frictionless could check (a workbook of sheets, labelled codes)
+        res["description"] = ("the tables as in codebook.md: Stata 118, variable labels in Chinese" if suffix == ".dta" else
+                              "one sheet per table: row 1 the Chinese headers, row 2 the column names, then the rows; "
+                              "a codebook sheet")
+    return res
+
+
+def write_datapackage(out: Path, files: list[str], csv_encoding: str) -> Path:
+    """A Frictionless data package listing exactly the files this run wrote; its tables (CSV, else
+    Parquet) carry their schema, keys and the links from each table to reports."""
+    main_suffix = ".csv" if "reports.csv" in files else ".parquet"
     package = {
         "name": "xxgk-run", "title": "政府信息公开工作年度报告 statistical tables (xxgk)",
         "description": "Extracted by xxgk; see codebook.md. A blank value is a blank in the report, never 0.",
-        "resources": resources_ if "csv" in formats else [],
+        "resources": [_resource(f, main_suffix, csv_encoding) for f in files],
     }
     p = out / "datapackage.json"
     atomic_write(p, lambda tmp: Path(tmp).write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8"))

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from xxgk.parsers import Report
+from xxgk.parsers.model import STATUSES
 
 MARKS = {"ok": "ok", "partial": "PARTIAL", "failed": "FAILED", "not_report": "not a report"}
 
@@ -66,7 +67,7 @@ class Progress:
 def summary(stats, out: Path, written: list[Path], elapsed: float) -> str:  # type: ignore[no-untyped-def]
     """The last line of a run: counts, checks, time and rate, and where to look."""
     status, checks, nvalues = stats.status, stats.checks, stats.values
-    parts = ", ".join(f"{status[s]} {s}" for s in ("ok", "partial", "failed", "not_report") if status[s])
+    parts = ", ".join(f"{status[s]} {s}" for s in STATUSES if status[s])
     extra = f" ({stats.duplicates} duplicate files skipped)" if stats.duplicates else ""
     if stats.cached:
         extra += f" ({stats.cached} finished by an earlier run)"

@@ -84,7 +84,7 @@ def _link(source: str, out: Path) -> str:
 
 
 def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, float], n_values: int, n_checks: int,
-         out: Path) -> str:
+         out: Path, data_files: list[str] | None = None) -> str:
     """The page, from the reports, the failing checks and the 表三 outcome totals."""
     by_id = reps.set_index("report_id")
     status = Counter(reps["status"].fillna("").astype(str))
@@ -118,7 +118,7 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
     failing = failing.sort_values(["severity", "report_id"])
     parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
     if len(failing):
-        parts.append("<p class='muted'>error: a hard identity (H1–H4) the report's own numbers break; the values are kept as printed. "
+        parts.append("<p class='muted'>error: a hard identity (H1–H5) the report's own numbers break; the values are kept as printed. "
                      "warning: a soft check (S1, S2, S5).</p>")
         parts.append("<table><tr><th>severity</th><th>check</th><th>scope</th><th>report</th><th>detail</th></tr>")
         for _, c in failing.iterrows():
@@ -127,12 +127,16 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
             parts.append(f"<tr><td class='fail'>{_e(c['severity'])}</td><td>{_e(c['check'])} ({_e(c['rule'])})</td>"
                          f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td></tr>")
         parts.append("</table>")
-    parts.append("<p class='muted'>Made by xxgk. Data: reports.csv, values.csv, checks.csv, narrative.csv, panel.csv; "
+    if data_files is None:  # a page made outside a run, from CSVs
+        data_files = ["reports.csv", "values.csv", "checks.csv", "narrative.csv", "panel.csv"]
+    data = [f for f in data_files if not f.startswith("codebook")]
+    parts.append(f"<p class='muted'>Made by xxgk. Data: {_e(', '.join(data) or 'none written')}; "
                  "see codebook.md.</p></body></html>")
     return "\n".join(parts)
 
 
-def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: Path | None = None) -> Path:
+def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: Path | None = None,
+               data_files: list[str] | None = None) -> Path:
     """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html.
 
     Links to the documents are relative to `link_base` (default `out`): the folder the page is published in."""
@@ -151,6 +155,6 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
             if group:
                 sums[group] += float(value)
     p = out / "report.html"
-    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out)
+    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out, data_files)
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

@@ -17,7 +17,7 @@ from xxgk.parsers.schema import T3_OTHER_SPLIT, keys_for
 @dataclass
 class Truth:
     file: str
-    year: str
+    year: int | None
     agency: str
     template: str
     cells: dict[tuple[str, str, str], str] = field(default_factory=dict)
@@ -57,7 +57,8 @@ def load(path: Path) -> Truth:
         else:
             k, v = line.split(":", 1)
             meta[k.strip()] = v.strip()
-    truth = Truth(meta["file"], meta.get("year", ""), meta.get("agency", ""), meta["template"])
+    year = meta.get("year", "")
+    truth = Truth(meta["file"], int(year) if year.isdigit() else None, meta.get("agency", ""), meta["template"])
     tmpl = truth.template
     _, cols = _order("t2", tmpl)
     for row, vals in t2.items():

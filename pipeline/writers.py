@@ -10,10 +10,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def file_mode() -> int:
+    """The mode open() would give a new file under the current umask (mkstemp gives 0600 whatever it is)."""
+    try:  # Linux: read it without changing it (os.umask() sets it, a race with other threads)
+        with open("/proc/self/status", encoding="ascii") as f:
+            mask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+def temporary_file(folder: Path, prefix: str) -> tuple[int, str]:
+    """mkstemp in `folder`, with the umask's mode, so the file renamed into place is as readable as any other."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    os.fchmod(fd, file_mode())
+    return fd, tmp
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call write(tmp_path), then rename tmp over path (same folder, so the rename is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporary_file(path.parent, f".{path.name}.")
     os.close(fd)
     try:
         write(Path(tmp))

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 import xxgk
 from click.testing import CliRunner
 
@@ -64,3 +66,30 @@ def test_one_list_of_file_types_for_the_code_the_help_and_the_readme():
     assert listed in " ".join(_readme().split())
     res = CliRunner().invoke(main, ["extract", "--help"])
     assert ", ".join(DOCUMENT_SUFFIXES) in " ".join(res.output.split())
+
+
+def test_extract_reads_in_the_supervised_pool_so_a_bomb_costs_a_worker_not_the_caller():
+    bomb = ROOT / "fixtures" / "broken" / "flate-bomb.pdf"
+    data = xxgk.extract([bomb, REPORTS / "2025-pingtan.html"], workers=1, memory_limit=300)
+    by = {r.source.rsplit("/", 1)[-1]: r for r in data.records}
+    assert by["flate-bomb.pdf"].status == "failed" and by["flate-bomb.pdf"].error.startswith("memory:")
+    assert by["2025-pingtan.html"].status == "ok"
+
+
+@pytest.mark.parametrize("option", [{"time_limit": 0}, {"memory_limit": 255}, {"workers": 0}])
+def test_extract_refuses_limits_that_would_fail_every_document(option):
+    with pytest.raises(ValueError):
+        xxgk.extract([REPORTS / "2025-pingtan.html"], **option)
+
+
+def test_dataset_write_writes_what_the_cli_writes(tmp_path):
+    inputs = [str(REPORTS / "hzq2024.pdf"), str(REPORTS / "2025-pingtan.html")]
+    written = xxgk.extract(inputs).write(tmp_path / "api", formats=("csv", "parquet"))
+    res = CliRunner().invoke(main, ["extract", *inputs, "--out", str(tmp_path / "cli"), "--format", "csv,parquet"])
+    assert res.exit_code == 0
+    cli = sorted(p.name for p in (tmp_path / "cli").iterdir() if not p.name.startswith("."))
+    assert sorted(p.name for p in written) == cli
+    for name in ("reports.csv", "values.csv", "checks.csv", "panel.csv", "datapackage.json"):
+        assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    with pytest.raises(ValueError):
+        xxgk.extract(inputs[:1]).write(tmp_path / "bad", formats=("xls",))

@@ -105,8 +105,8 @@ def test_ocr_reads_every_truth_cell_or_flags_it(name):
     for key, want in t.cells.items():
         v = got[key]
         assert v.method == "ocr"
-        assert v.value == want or v.kind == "text", (key, want, v)  # right, or flagged as unreadable
-    exact = sum(1 for k, w in t.cells.items() if got[k].value == w)
+        assert v.as_text == want or v.kind == "text", (key, want, v)  # right, or flagged as unreadable
+    exact = sum(1 for k, w in t.cells.items() if got[k].as_text == w)
     assert exact == len(t.cells)  # measured: all 186 read
     assert (r.agency, r.year, r.template, r.status) == ("淮安市洪泽区人民政府", 2024, "v2021", "ok")
     assert all(c.status == "pass" for c in r.checks if c.severity == "error")

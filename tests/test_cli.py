@@ -121,3 +121,45 @@ def test_on_a_pipe_there_is_no_bar(tmp_path):
     assert res.exit_code == 0
     assert "doc/s" not in res.output and "%|" not in res.output
     assert res.output.count("\n") == 1  # both ok: the summary alone
+
+
+def test_an_option_can_come_from_the_environment_and_the_command_line_wins(tmp_path):
+    page = str(REPORTS / "2025-pingtan.html")
+    env = {"XXGK_FORMAT": "parquet", "XXGK_OUT": str(tmp_path / "env")}
+    res = CliRunner().invoke(main, ["extract", page], env=env)
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "env" / "reports.parquet").exists() and not (tmp_path / "env" / "reports.csv").exists()
+    res = CliRunner().invoke(main, ["extract", page, "--format", "csv"], env=env)
+    assert res.exit_code == 0 and (tmp_path / "env" / "reports.csv").exists()
+    assert not (tmp_path / "env" / "reports.parquet").exists()  # and the format not written this run is gone
+
+
+def test_an_environment_value_out_of_range_is_refused_like_the_option():
+    res = CliRunner().invoke(main, ["extract", str(REPORTS / "2025-pingtan.html")], env={"XXGK_WORKERS": "0"})
+    assert res.exit_code == 2 and "--workers" in res.output
+
+
+def test_every_option_of_every_command_names_its_environment_variable():
+    for name, command in main.commands.items():
+        text = CliRunner().invoke(main, [name, "--help"], terminal_width=200).output
+        for param in command.params:
+            if getattr(param, "envvar", None) and not param.hidden:
+                assert f"env var: {param.envvar}" in text, (name, param.name)
+    assert main.commands["crawl"].params and any(p.envvar == "XXGK_CONTACT" for p in main.commands["crawl"].params)
+
+
+def test_a_crawl_without_a_contact_warns_and_one_from_the_environment_reaches_the_user_agent(tmp_path):
+    from .hostile_site import HostileSite, send
+
+    agents: list[str] = []
+
+    def robots(h):  # type: ignore[no-untyped-def]
+        agents.append(h.headers.get("User-Agent", ""))
+        send(h, 404, b"")
+
+    with HostileSite({"/robots.txt": robots}) as site:
+        bare = CliRunner().invoke(main, ["crawl", site.url("/"), "--out", str(tmp_path / "a"), "--retries", "0"])
+        named = CliRunner().invoke(main, ["crawl", site.url("/"), "--out", str(tmp_path / "b"), "--retries", "0"],
+                                   env={"XXGK_CONTACT": "me@example.org"})
+    assert "warning: no --contact" in bare.output and "warning: no --contact" not in named.output
+    assert "contact: set one with --contact" in agents[0] and "contact: me@example.org" in agents[1]

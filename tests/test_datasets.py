@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from decimal import Decimal
 from functools import lru_cache
 
 import pandas as pd
@@ -58,7 +60,7 @@ def test_csv_holds_what_the_records_say(run, name):
             for v in r.values:
                 value, raw = got[(r.report_id, v.table, v.row, v.col)]
                 assert raw == v.raw or (pd.isna(raw) and v.raw == "")
-                assert (pd.isna(value) and v.value == "") or float(value) == float(v.value)
+                assert (pd.isna(value) and v.value is None) or float(value) == float(v.value)
 
 
 @pytest.mark.parametrize("name", ["reports", "values", "checks", "narrative", "panel"])
@@ -79,17 +81,37 @@ def test_stata_round_trip_with_chinese_labels(run, name):
     assert labels["report_id"] == "报告编号"
 
 
-def test_excel_workbook_has_one_sheet_per_table_with_chinese_headers(run):
+def test_excel_workbook_has_one_sheet_per_table_chinese_headers_over_names_frozen_and_filtered(run):
     import openpyxl
 
+    from xxgk.pipeline.workbook import read_sheet
+
     tabs, out = run
-    wb = openpyxl.load_workbook(out / "xxgk.xlsx", read_only=True)
-    assert wb.sheetnames == list(tabs)
+    wb = openpyxl.load_workbook(out / "xxgk.xlsx")
+    assert wb.sheetnames == [*tabs, "codebook"]
     for name, df in tabs.items():
-        back = pd.read_excel(out / "xxgk.xlsx", sheet_name=name, dtype=str, keep_default_na=False)
-        assert list(back.columns) == [labels_zh(name)[c] for c in df.columns]
-        back.columns = list(df.columns)
-        _same(df, back)
+        ws = wb[name]
+        assert [c.value for c in ws[1]] == [labels_zh(name)[c] for c in df.columns]
+        assert [c.value for c in ws[2]] == list(df.columns)
+        assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:{ws.cell(2, len(df.columns)).column_letter}{len(df) + 2}"
+        assert all(ws.column_dimensions[ws.cell(1, i + 1).column_letter].width >= 6 for i in range(len(df.columns)))
+        back = read_sheet(out / "xxgk.xlsx", name).astype(object).where(lambda d: d.notna(), "")
+        _same(df, back.astype(str).replace({"None": ""}))
+    assert [c.value for c in wb["codebook"][2]][:4] == ["name", "table", "row", "col"]
+    assert wb["codebook"].max_row == len(codebook()) + 2
+
+
+@pytest.mark.parametrize("sheet_rows, sheets", [(5, ["reports"]), (4, ["reports", "reports_2"]), (3, ["reports", "reports_2", "reports_3"])])
+def test_a_table_longer_than_a_sheet_goes_on_in_the_next_sheet_and_nothing_is_cut(tmp_path, sheet_rows, sheets):
+    import openpyxl
+
+    from xxgk.pipeline.workbook import read_sheet, write_workbook
+
+    reports = pd.DataFrame({"report_id": ["ra", "rb", "rc"], "year": [2021, 2022, 2023]})  # 3 rows and 2 header rows
+    write_workbook(tmp_path / "x.xlsx", {"reports": reports}, {"reports": {"report_id": "报告编号", "year": "年度"}},
+                   pd.DataFrame({"name": ["x"]}), {"name": "名称"}, sheet_rows=sheet_rows)
+    assert openpyxl.load_workbook(tmp_path / "x.xlsx").sheetnames == [*sheets, "codebook"]
+    assert read_sheet(tmp_path / "x.xlsx", "reports").to_dict("list") == reports.to_dict("list")
 
 
 def test_panel_names_are_unique_stata_valid_and_documented(run):
@@ -159,7 +181,7 @@ def test_cross_year_mismatch_is_a_warning(tmp_path):
 
     a = next(r for r in _reports() if r.source == "hzq2023.pdf")
     b = next(r for r in _reports() if r.source == "hzq2024.pdf")
-    values = [dataclasses.replace(v, value="4") if (v.table, v.row, v.col) == ("t3", "carried", "natural") else v for v in b.values]
+    values = [dataclasses.replace(v, value=Decimal(4)) if (v.table, v.row, v.col) == ("t3", "carried", "natural") else v for v in b.values]
     b2 = dataclasses.replace(b, values=values)
     s1 = {c.scope: c for c in cross_year_checks([a, b2])[b.report_id] if c.rule == "S1"}
     assert s1["natural"].status == "fail" and s1["total"].status == "pass"
@@ -178,3 +200,73 @@ def test_gb18030_csv_keeps_rare_place_names(tmp_path):
     write_reports([r], tmp_path, ("csv",), csv_encoding="gb18030")
     back = pd.read_csv(tmp_path / "reports.csv", encoding="gb18030", dtype=str)
     assert back.loc[0, "agency"] == "𠀾𡈽县人民政府"
+
+
+# The bytes b"report 1722" hash to 9337783810370306…: an id a spreadsheet would read as a number.
+ALL_DIGITS = b"report 1722"
+
+
+def test_a_report_id_is_never_a_number_even_when_its_hash_is_all_digits(tmp_path):
+    from xxgk.parsers.report import report_id
+
+    assert hashlib.sha256(ALL_DIGITS).hexdigest()[:16].isdigit()
+    rid = extract(ALL_DIGITS, "digits.txt").report_id
+    assert rid == report_id(ALL_DIGITS) == "r9337783810370306"
+    write_reports([extract(ALL_DIGITS, "digits.txt")], tmp_path)
+    read = pd.read_csv(tmp_path / "reports.csv", encoding="utf-8-sig")  # as a spreadsheet would: types guessed
+    assert read["report_id"].tolist() == ["r9337783810370306"]
+
+
+def test_the_same_bytes_keep_the_same_id(run):
+    # Pinned: an id is a join key in studies already published; a change here orphans their data.
+    reports = run[0]["reports"]
+    assert reports.loc[reports["source"] == "hzq2024.pdf", "report_id"].tolist() == ["r82ba40ade55a9310"]
+    assert reports["report_id"].str.fullmatch(r"[ru][0-9a-f]{15,16}").all()
+
+
+@pytest.mark.parametrize("formats", [("parquet",), ("csv", "dta"), ("csv", "parquet", "dta", "xlsx")])
+def test_the_data_package_and_the_page_name_exactly_the_files_the_run_wrote(tmp_path, formats):
+    import json
+
+    from frictionless import validate
+
+    written = write_reports(_reports()[:3], tmp_path, formats)
+    on_disk = {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")}
+    assert on_disk == {p.name for p in written}
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert sorted(r["path"] for r in package["resources"]) == sorted(on_disk - {"datapackage.json"})
+    tables = [r for r in package["resources"] if "schema" in r]
+    assert {r["path"].split(".")[1] for r in tables} == ({"csv", "parquet"} & set(formats))  # Parquet too has its schema
+    footer = re.search(r"Data: ([^;]*);", (tmp_path / "report.html").read_text(encoding="utf-8")).group(1)
+    assert set(footer.split(", ")) == on_disk - {"datapackage.json", "report.html", "codebook.csv", "codebook.md"}
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "fieldName", "type", "note"])[:10]
+
+
+def test_counts_and_years_are_integers_after_a_round_trip_through_parquet_and_stata(run):
+    _, out = run
+    counts = [e.name for e in codebook() if e.type == "integer"]
+    amounts = [e.name for e in codebook() if e.type == "decimal"]
+    assert counts and amounts
+    panel = pd.read_parquet(out / "panel.parquet")
+    assert {str(panel[c].dtype) for c in counts} == {"Int64"} and {str(panel[c].dtype) for c in amounts} == {"Float64"}
+    assert panel[counts].notna().any().any() and panel[counts].isna().any().any()  # missing stays missing, not 0
+    assert str(pd.read_parquet(out / "reports.parquet")["year"].dtype) == "Int64"
+    with pd.io.stata.StataReader(out / "panel.dta") as dta:
+        labels = dta.value_labels()
+        types = dict(zip(dta._varlist, dta._typlist))  # the stored Stata types (no public accessor)
+    assert {types[c] for c in [*counts, "year"]} <= {"b", "h", "l"}  # byte, int, long: integers
+    assert {types[c] for c in amounts} == {"d"}
+    assert labels["status"] == {1: "ok", 2: "partial", 3: "failed", 4: "not_report"}
+    assert labels["template"] == {1: "v2019", 2: "v2021", 3: "pre2019", 4: "unknown"}
+    back = pd.read_stata(out / "panel.dta")
+    assert back["status"].astype(str).tolist() == panel["status"].astype(str).tolist()
+
+
+def test_a_count_printed_as_a_fraction_is_empty_in_the_integer_panel_and_kept_in_values(tmp_path):
+    page = (REPORTS / "2025-pingtan.html").read_bytes().replace(b">151<", b">151.5<")
+    write_reports([extract(page, "fraction.html")], tmp_path, ("csv", "parquet"))
+    panel = pd.read_parquet(tmp_path / "panel.parquet")
+    assert pd.isna(panel.loc[0, "t3_new_nat"]) and panel.loc[0, "t3_new_tot"] == 154
+    values = read_table(tmp_path, "values")
+    assert values.loc[(values["row"] == "new") & (values["col"] == "natural"), "value"].tolist() == [151.5]

@@ -20,7 +20,7 @@ def _shape(grids):
 
 
 def _values(grids):
-    return [(v.table, v.row, v.col, v.value, v.raw, v.ref) for v in read_tables(grids).values]
+    return [(v.table, v.row, v.col, v.as_text, v.raw, v.source_ref) for v in read_tables(grids).values]
 
 
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)

@@ -6,6 +6,7 @@ The truth files were read by hand from the rendered documents
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 import pytest
@@ -28,7 +29,7 @@ def extracted(name: str) -> Report:
 def test_every_truth_cell_is_extracted_exactly(truth_path):
     truth = truthfile.load(truth_path)
     report = extracted(truth.file)
-    got = {(v.table, v.row, v.col): v.value for v in report.values}
+    got = {(v.table, v.row, v.col): v.as_text for v in report.values}
     cmp = truthfile.compare(truth, got)
     assert cmp.wrong == [], f"{truth.file}: {cmp.exact}/{cmp.total} cells exact"
     assert cmp.total >= 100
@@ -55,7 +56,7 @@ def test_identities_fail_exactly_where_the_source_is_wrong(truth_path):
 def test_hzq2023_review_total_stays_as_printed_and_its_check_fails():
     report = extracted("hzq2023.pdf")
     cells = {(v.table, v.row, v.col): v for v in report.values}
-    assert cells[("t4", "review", "total")].value == "0"
+    assert cells[("t4", "review", "total")].value == Decimal(0)
     assert cells[("t4", "review", "total")].raw == "0"
     check = next(c for c in report.checks if c.check == "t4_total" and c.scope == "review")
     assert check.status == "fail"
@@ -72,14 +73,14 @@ def test_hzq2023_label_typo_maps_to_withheld_law():
 def test_pdf_values_carry_page_and_bbox():
     report = extracted("hzq2024.pdf")
     v = next(v for v in report.values if (v.table, v.row, v.col) == ("t3", "new", "natural"))
-    assert v.value == "95" and v.ref.startswith("p3 bbox=")
+    assert v.value == Decimal(95) and v.source_ref.startswith("p3 bbox=")
 
 
 def test_table_continued_on_next_page_is_joined():
     """hzq2023 表三 starts on page 3 and ends on page 4 with no repeated header."""
     report = extracted("hzq2023.pdf")
     unclear = next(v for v in report.values if (v.table, v.row, v.col) == ("t3", "unavailable_unclear", "total"))
-    assert unclear.ref.startswith("p4 ") and unclear.value == "0"
+    assert unclear.source_ref.startswith("p4 ") and unclear.value == Decimal(0)
     forward = [v for v in report.values if v.table == "t3" and v.row == "forward"]
     assert len(forward) == 7
 
@@ -87,7 +88,7 @@ def test_table_continued_on_next_page_is_joined():
 def test_procurement_amount_keeps_its_unit():
     report = extracted("2019-pingtan.html")
     v = next(v for v in report.values if (v.table, v.row, v.col) == ("t2", "procurement", "amount"))
-    assert (v.value, v.unit, v.raw) == ("75394432.52", "元", "75394432.52元")
+    assert (v.value, v.unit, v.raw) == (Decimal("75394432.52"), "元", "75394432.52元")
 
 
 @pytest.mark.parametrize("year", ["2016", "2017", "2018"])
@@ -96,7 +97,7 @@ def test_pre2019_tables_are_recognised_not_forced_onto_keys(year):
     assert report.template == "pre2019"
     assert report.status == "partial" and "predates the national templates" in report.error
     assert report.values == []
-    assert (report.agency, report.year) == ("平潭综合实验区", year)
+    assert (report.agency, report.year) == ("平潭综合实验区", int(year))
 
 
 def test_v2021_single_other_row_is_other_not_invented_subrows():
@@ -120,8 +121,8 @@ def test_narrative_contradiction_is_a_warning_not_an_error():
     assert "17" in check.detail and "95" in check.detail
     assert report.status == "ok"
     fig = {f.figure: f for f in report.figures}
-    assert fig["applications"].value == "17" and "受理政府信息公开申请17件" in fig["applications"].sentence
-    assert fig["proactive_total"].value == "2428"
+    assert fig["applications"].value == 17 and "受理政府信息公开申请17件" in fig["applications"].sentence
+    assert fig["proactive_total"].value == 2428
 
 
 def test_a_row_no_template_has_is_kept_as_extra_not_dropped_or_forced():
@@ -132,8 +133,63 @@ def test_a_row_no_template_has_is_kept_as_extra_not_dropped_or_forced():
     j = page.index("</tr>", i) + len("</tr>")
     r = extract((page[:j] + extra + page[j:]).encode("utf-8"), "with-extra.html")
     extras = [v for v in r.values if v.row.startswith("extra_")]
-    assert [(v.table, v.col, v.value) for v in extras] == [("t2", "new_made", "12"), ("t2", "new_published", "12"),
+    assert [(v.table, v.col, v.as_text) for v in extras] == [("t2", "new_made", "12"), ("t2", "new_published", "12"),
                                                            ("t2", "total_published", "40")]
     assert extras[0].row_label == "其他主动公开文件（湖北）"
     assert r.status == "ok" and "extra row" in r.notes
-    assert [v.value for v in r.values if (v.table, v.row) == ("t2", "normative")] == ["89", "89", "89"]
+    assert [v.value for v in r.values if (v.table, v.row) == ("t2", "normative")] == [89, 89, 89]
+
+
+@pytest.mark.parametrize("printed, table_status", [("151", "pass"), ("151.5", "fail"), ("-151", "fail")])
+def test_a_count_that_is_not_a_whole_number_at_least_0_is_kept_as_printed_and_flagged(printed, table_status):
+    page = (REPORTS / "2025-pingtan.html").read_bytes().replace(b">151<", f">{printed}<".encode())
+    report = extract(page, "2025-pingtan.html")
+    cell = next(v for v in report.values if (v.table, v.row, v.col) == ("t3", "new", "natural"))
+    assert cell.value == Decimal(printed)  # never rounded, never dropped
+    h5 = {c.table: c for c in report.checks if c.check == "whole_counts"}
+    assert sorted(h5) == ["t2", "t3", "t4"] and h5["t2"].status == h5["t4"].status == "pass"
+    assert h5["t3"].status == table_status and h5["t3"].severity == "error"
+    assert (f"new × natural = {printed}" in h5["t3"].detail) == (table_status == "fail")
+    assert report.status == ("ok" if table_status == "pass" else "partial")
+
+
+def test_signed_and_money_columns_may_be_negative_or_decimal():
+    from dataclasses import replace
+
+    from xxgk.parsers.checks import run_checks
+
+    report = extracted("2019-pingtan.html")  # v2019: 表二 has 本年增/减 and a money column
+    values = [replace(v, value=Decimal(-3)) if v.col == "delta" else replace(v, value=Decimal("7730.28")) if v.col == "amount"
+              else v for v in report.values]
+    assert {v.col for v in values if v.value in (-3, Decimal("7730.28"))} == {"delta", "amount"}
+    assert next(c for c in run_checks(values) if c.check == "whole_counts" and c.table == "t2").status == "pass"
+    values = [replace(v, value=Decimal(-3)) if v.col == "decisions" else v for v in report.values]
+    assert next(c for c in run_checks(values) if c.check == "whole_counts" and c.table == "t2").status == "fail"
+
+
+def test_records_carry_numbers_as_numbers_and_survive_a_round_trip_through_json():
+    import json
+
+    from xxgk.parsers.model import report_from_dict, report_to_dict
+
+    report = extracted("hzq2024.pdf")
+    assert isinstance(report.year, int) and report.year == 2024
+    assert {type(v.value) for v in report.values} <= {Decimal, type(None)} and any(v.value is not None for v in report.values)
+    assert all(isinstance(f.value, Decimal) for f in report.figures) and report.figures
+    back = report_from_dict(json.loads(json.dumps(report_to_dict(report), ensure_ascii=False)))
+    assert back == report
+
+
+def test_a_record_saved_by_an_earlier_xxgk_still_reads():
+    from xxgk.parsers.model import report_from_dict
+
+    old = {"report_id": "82ba40ade55a9310", "source": "a.pdf", "format": "pdf", "sha256": "82ba", "year": "2024",
+           "values": [{"table": "t3", "row": "new", "col": "natural", "value": "95", "raw": "95", "kind": "number",
+                       "ref": "p3 bbox=1,2,3,4", "confidence": ""},
+                      {"table": "t3", "row": "new", "col": "commercial", "value": "", "raw": "", "kind": "blank",
+                       "ref": "p3", "confidence": "0.930"}],
+           "figures": [{"figure": "applications", "value": "17", "unit": "件", "sentence": "收到申请17件"}]}
+    r = report_from_dict(old)
+    assert r.year == 2024 and [v.value for v in r.values] == [Decimal(95), None]
+    assert [v.source_ref for v in r.values] == ["p3 bbox=1,2,3,4", "p3"] and r.values[1].confidence == 0.93
+    assert r.figures[0].value == 17

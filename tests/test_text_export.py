@@ -19,14 +19,14 @@ def test_leaf_label_split_over_a_page_break_is_one_label():
     split = split.replace("握相关政府信息", "握相关政府信息\t0\t0\t0\t0\t0\t0\t0")
     assert "1. 本机关不掌\n\n" in split and "本机关不掌握" not in split
     cells, r = _values(SEED.replace(old, split))
-    assert cells[("t3", "unavailable_not_held", "total")].value == "0"
+    assert cells[("t3", "unavailable_not_held", "total")].value == 0
     assert r.status == "ok", r.error
 
 
 def test_group_label_split_over_a_page_break_does_not_matter():
     """The seed itself prints （五） on one page and 不予处理 on the next."""
     cells, r = _values(SEED)
-    assert cells[("t3", "declined_repeat", "natural")].ref.startswith("line ")
+    assert cells[("t3", "declined_repeat", "natural")].source_ref.startswith("line ")
     assert r.status == "ok"
 
 
@@ -36,7 +36,7 @@ def test_markdown_pipe_tables_are_read_like_tab_tables():
         if "\t" in line and line.strip():
             md = md.replace(line, "| " + " | ".join(line.split("\t")) + " |", 1)
     cells, r = _values(md)
-    assert cells[("t4", "review", "total")].value == "0"
+    assert cells[("t4", "review", "total")].value == 0
     assert len([k for k in cells if k[0] == "t3"]) == 161
     assert r.status == "ok", r.error
 
@@ -45,5 +45,5 @@ def test_a_number_replaced_by_text_makes_the_report_partial_and_keeps_raw():
     line = next(l for l in SEED.splitlines() if "行政许可" in l)
     cells, r = _values(SEED.replace(line, "行政许可\t0\t见附件\t0"))
     v = cells[("t2", "license", "delta")]
-    assert (v.value, v.raw, v.kind) == ("", "见附件", "text")
+    assert (v.value, v.raw, v.kind) == (None, "见附件", "text")
     assert r.status == "partial" and "unreadable cell" in r.error

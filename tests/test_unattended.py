@@ -202,7 +202,7 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised_in_csv_and_xlsx_and_re
     assert row["source"] == "'" + evil
     sheet = openpyxl.load_workbook(out / "xxgk.xlsx")["reports"]
     header = [c.value for c in sheet[1]]
-    cell = sheet.cell(row=2, column=header.index("来源") + 1)
+    cell = sheet.cell(row=3, column=header.index("来源") + 1)  # rows 1 and 2: Chinese headers, column names
     assert cell.value == "'" + evil and cell.data_type == "s"
     import pandas as pd
 
@@ -243,3 +243,25 @@ def test_a_corrupt_state_file_cannot_start_and_says_what_to_do(tmp_path):
     assert res.exit_code == 2
     assert "not a readable xxgk crawl state" in res.output and "move it away" in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_every_file_a_run_writes_follows_the_umask(tmp_path, umask, mode):
+    from .hostile_site import HostileSite, file, html
+
+    page = file(PAGE, "text/html; charset=utf-8")
+    listing = html("<html><head><meta charset='utf-8'></head><body>"
+                   "<a href='/r.html'>平潭综合实验区2025年政府信息公开工作年度报告</a></body></html>")
+    old = os.umask(umask)
+    try:
+        with HostileSite({"/": listing, "/r.html": page}) as site:
+            crawled = CliRunner().invoke(main, ["crawl", site.url("/"), "--out", str(tmp_path / "c"), "--delay", "0",
+                                                "--contact", "t@example.org", "--format", "csv,xlsx"])
+        extracted = CliRunner().invoke(main, ["extract", str(PAGE), "--out", str(tmp_path / "e"), "--format", "csv,parquet"])
+    finally:
+        os.umask(old)
+    assert crawled.exit_code == 0 and extracted.exit_code == 0, crawled.output + extracted.output
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert any("store" in p.parts for p in files) and any(p.name == "report.html" for p in files)
+    assert {p.relative_to(tmp_path).as_posix(): oct(p.stat().st_mode & 0o777) for p in files} == \
+        {p.relative_to(tmp_path).as_posix(): oct(mode) for p in files}

@@ -5,10 +5,12 @@
     >>> data.reports[["agency", "year", "template", "status"]]
     >>> data.values.query("table == 't3' and row == 'new'")
     >>> data.panel            # one row per report, one column per canonical cell
+    >>> data.write("output/", formats=("csv", "parquet"))
 
 `extract` takes files and folders (as `xxgk extract` does) and returns the same tables
-the command writes, as pandas DataFrames. `extract_report(bytes, source)` reads one
-document into a `Report` record.
+the command writes, as pandas DataFrames, reading each document in a supervised worker
+(workers=, time_limit=, memory_limit=). `extract_report(bytes, source)` reads one document
+into a `Report` record, in this process.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from pathlib import Path
 from xxgk.parsers.errors import ConfigError
 
 from ..cache import is_transient, open_db
+from ..writers import temporary_file
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", """
@@ -145,7 +145,7 @@ class State:
         target = self.blob_path(sha)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            fd, tmp = temporary_file(target.parent, ".tmp-")
             with os.fdopen(fd, "wb") as f:
                 f.write(body)
                 f.flush()
