@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as _ILLEGAL
 
 from .writers import safe_cell, unsafe_cell
 
@@ -40,7 +41,9 @@ def _cell(v: object) -> object:
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return None  # a blank stays blank, never 0
     if isinstance(v, str):
-        return safe_cell(v)
+        # A control character (a PDF's text layer has them) cannot be stored in xlsx at all: it is
+        # shown as U+FFFD here, and kept as it is in the CSV, Parquet and Stata files.
+        return safe_cell(_ILLEGAL.sub("\ufffd", v))
     return v.item() if hasattr(v, "item") else v  # numpy scalars as Python numbers
 
 

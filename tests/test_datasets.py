@@ -270,3 +270,15 @@ def test_a_count_printed_as_a_fraction_is_empty_in_the_integer_panel_and_kept_in
     assert pd.isna(panel.loc[0, "t3_new_nat"]) and panel.loc[0, "t3_new_tot"] == 154
     values = read_table(tmp_path, "values")
     assert values.loc[(values["row"] == "new") & (values["col"] == "natural"), "value"].tolist() == [151.5]
+
+
+def test_a_control_character_from_a_text_layer_does_not_stop_the_workbook(tmp_path):
+    import dataclasses
+
+    import openpyxl
+
+    report = dataclasses.replace(next(r for r in _reports() if r.source == "hzq2024.pdf"), title="洪泽区\x01年报\x0b")
+    write_reports([report], tmp_path, ("csv", "xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "xxgk.xlsx")["reports"]
+    assert sheet.cell(3, [c.value for c in sheet[2]].index("title") + 1).value == "洪泽区\ufffd年报\ufffd"
+    assert read_table(tmp_path, "reports")["title"].tolist() == ["洪泽区\x01年报\x0b"]  # the CSV keeps the text
