@@ -83,3 +83,40 @@ def test_killed_extract_leaves_the_previous_outputs_whole_and_the_next_run_redoe
     left = [p.name for p in out.iterdir() if p.name.startswith((".staging-", ".publish")) or p.name.endswith(".tmp")]
     assert left == []  # the killed run's staging folder is gone
     assert (out / "reports.csv").read_text(encoding="utf-8-sig").count("\n") == 21
+
+
+KILLED_BETWEEN_RENAMES = '''
+import os, sys
+from xxgk.pipeline import publish
+
+def first_rename_then_killed(stage, out, files, remove):
+    os.replace(stage / files[0], out / files[0])  # reports.csv is new, the rest still old
+    os._exit(9)
+
+publish._apply = first_rename_then_killed
+if __name__ == "__main__":
+    from xxgk.pipeline.cli import main
+    main(["extract", sys.argv[1], "--out", sys.argv[2], "-q"])
+'''
+
+
+def test_a_run_killed_between_two_renames_is_finished_by_the_next_one_on_that_folder(tmp_path):
+    from xxgk.pipeline.datasets import read_table
+    from xxgk.pipeline.publish import JOURNAL, OutputLock
+
+    out = tmp_path / "out"
+    first = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_BETWEEN_RENAMES, encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(script), str(REPORTS / "2025-pingtan.html"), str(out)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert killed.returncode == 9 and (out / JOURNAL).exists()
+    ids = lambda name: set(read_table(out, name)["report_id"])  # noqa: E731
+    assert ids("reports") != ids("values")  # half new, half old: what the journal is for
+    with OutputLock(out):  # what the next run does first
+        pass
+    assert not (out / JOURNAL).exists() and not list(out.glob(".staging-*"))
+    assert ids("reports") == ids("values") == ids("panel")
+    assert read_table(out, "reports")["source"].str.endswith("2025-pingtan.html").all()
