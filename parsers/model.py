@@ -19,6 +19,8 @@ STATUSES: tuple[Status, ...] = get_args(Status)
 Template = Literal["v2019", "v2021", "pre2019", "unknown"]
 TEMPLATE_WORDS: tuple[Template, ...] = get_args(Template)
 CheckStatus = Literal["pass", "fail", "unknown"]
+Kind = Literal["number", "blank", "dash", "slash", "none", "text"]  # what a cell held (values.parse_value)
+Method = Literal["text", "ocr"]
 Severity = Literal["error", "warning"]
 
 
@@ -76,12 +78,12 @@ class Value:
     col: str
     value: Decimal | None  # the number, exactly as printed (23, -8, 7730.28); None where the cell holds none
     raw: str  # the cell's text as printed
-    kind: str  # number | blank | dash | slash | text
+    kind: Kind
     unit: str = ""
     row_label: str = ""
     col_label: str = ""
     source_ref: str = ""  # where it was printed: "p3 bbox=…", "html table2 r4c2", "line 45 field 3"
-    method: str = "text"  # text (the document's text layer) or ocr
+    method: Method = "text"  # text (the document's text layer) or ocr
     confidence: float | None = None  # OCR score of the cell, 0-1; None for text
 
     @property

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .model import Kind
+
 # Printed when a cell has nothing to report; each keeps `value` empty.
 _SLASH = {"/", "\\", "／"}
 _DASH = {"-", "--", "—", "——", "–", "―", "─", "－"}
@@ -26,7 +28,7 @@ _NUMBER = re.compile(
 @dataclass(frozen=True)
 class Parsed:
     value: str  # canonical number text, "" where the cell holds none
-    kind: str  # number | blank | dash | slash | none | text
+    kind: Kind
     unit: str = ""
 
 
