@@ -38,3 +38,14 @@ def quick(job: Job) -> dict:
     r = Report(report_id=job.source, source=job.source, format="text", sha256="")
     r.status = "ok"
     return report_to_dict(r)
+
+
+def slow_or_quick(job: Job) -> dict:
+    """A document that takes half a second (its name says slow), or none."""
+    if "slow" in job.source:
+        time.sleep(0.5)
+    return quick(job)
+
+
+def no_warm_up() -> None:
+    """For pool mechanics: a worker ready at once (the real warm-up loads jieba and cpca)."""
