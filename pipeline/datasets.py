@@ -1,6 +1,7 @@
-"""The data product: every table of a run as DataFrames, and writers for each format.
+"""The data product: a run's rows, streamed into the tables, and writers for each format.
 
-Tables (one DataFrame each; the first three are the contract of schema/README.md):
+Tables (their columns and the codebook live in columns.py; the first three are the contract of
+schema/README.md):
     reports     one row per document: metadata, region, status
     values      one row per extracted cell (long)
     checks      one row per identity tested (hard H1–H5 errors, soft S1/S2/S5 warnings)
@@ -9,153 +10,34 @@ Tables (one DataFrame each; the first three are the contract of schema/README.md
 
 Formats: csv (UTF-8 with BOM by default, so Excel opens it), parquet, dta (Stata 118,
 Chinese variable labels), xlsx (one sheet per table, Chinese headers over column names: see
-workbook.py). The codebook
-(codebook.csv, codebook.md) and datapackage.json are written with every run. Every
-file is written to a temporary name and renamed into place.
+workbook.py). The codebook (codebook.csv, codebook.md), datapackage.json and report.html are
+written with every run, in a staging folder published as one set (publish.py).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import get_args
-from importlib import resources
 from pathlib import Path
+from typing import get_args
 
 import pandas as pd
 
 from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
-from xxgk.parsers.schema import keys
 
+from .columns import CODEBOOK_ZH, COLUMNS, PANEL_META, PRIMARY_KEYS, TABLES, codebook, dtypes, labels_zh, panel_columns, read_table
 from .publish import Staging, describe_os_error
-from .writers import atomic_write, safe_cell, unsafe_cell
+from .writers import atomic_write, safe_cell
 
 FORMATS = ("csv", "parquet", "dta", "xlsx")
 CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
-
-# Every column of every table: (name, pandas dtype, Chinese header, description). One home.
-COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
-    "reports": [
-        ("report_id", "string", "报告编号", "r and the first 16 hex digits of the document's sha256 (u… for a document never fetched): never read as a number"),
-        ("source", "string", "来源", "path or URL as given or found"),
-        ("format", "string", "格式", "pdf, html, docx, text"),
-        ("title", "string", "标题", "title as printed"),
-        ("agency", "string", "发布机构", "publishing agency"),
-        ("year", "Int64", "统计年度", "the year the statistics cover"),
-        ("template", "string", "模板", "v2019, v2021, pre2019 or unknown"),
-        ("status", "string", "状态", "ok, partial, failed, not_report"),
-        ("error", "string", "问题", "why the report is not ok"),
-        ("notes", "string", "备注", "what was read with care (fuzzy labels, extra rows, template from the year)"),
-        ("province", "string", "省", "province of the agency"),
-        ("city", "string", "市", "prefecture-level city of the agency"),
-        ("county", "string", "县区", "county-level division of the agency"),
-        ("adcode", "string", "行政区划代码", "6-digit GB/T 2260 code of the agency's place"),
-        ("level", "string", "层级", "省, 市, 县 or 乡镇街道"),
-        ("agency_kind", "string", "机构类型", "government or department"),
-        ("sha256", "string", "SHA256", "sha256 of the document's bytes"),
-        ("pages", "Int64", "页数", "pages (PDF)"),
-        ("extractor_version", "string", "抽取版本", "xxgk extractor version"),
-        ("found_on", "string", "所在页面", "crawls: the report page an attachment was linked from"),
-    ],
-    "values": [
-        ("report_id", "string", "报告编号", "the report (reports.report_id)"),
-        ("table", "string", "表", "t2, t3 or t4"),
-        ("row", "string", "行", "canonical row key (extra_… for rows no template has)"),
-        ("col", "string", "列", "canonical column key"),
-        ("value", "Float64", "数值", "the number; empty for a blank, /, -, — or text"),
-        ("raw", "string", "原文", "the cell's text as printed"),
-        ("kind", "string", "类型", "number, blank, slash, dash, none, text"),
-        ("unit", "string", "单位", "unit printed in the cell (元 …)"),
-        ("row_label", "string", "行标签", "row label as printed"),
-        ("col_label", "string", "列标签", "column label as printed"),
-        ("source_ref", "string", "位置", "where in the document: PDF page and bbox, HTML/DOCX table row col, text line"),
-        ("method", "string", "读取方式", "text (the document's text layer) or ocr (read from a page image)"),
-        ("confidence", "Float64", "OCR置信度", "OCR: the lowest score of the text boxes in the cell (0-1); empty for text"),
-    ],
-    "checks": [
-        ("report_id", "string", "报告编号", "the report (reports.report_id)"),
-        ("check", "string", "检查", "t3_balance, t3_outcome_total, t3_applicant_total, t4_total, whole_counts, cross_year_carried, cross_year_in_force, narrative_applications"),
-        ("rule", "string", "规则", "H1–H5 (hard) or S1, S2, S5 (soft) of the template spec"),
-        ("table", "string", "表", "t2, t3 or t4"),
-        ("scope", "string", "范围", "the row or column tested"),
-        ("status", "string", "结果", "pass, fail, unknown"),
-        ("severity", "string", "级别", "error (a failure makes the report partial) or warning"),
-        ("detail", "string", "说明", "the numbers"),
-    ],
-    "narrative": [
-        ("report_id", "string", "报告编号", "the report (reports.report_id)"),
-        ("figure", "string", "指标", "proactive_total, website, new_media, applications"),
-        ("value", "Float64", "数值", "the number stated"),
-        ("unit", "string", "单位", "条 or 件"),
-        ("sentence", "string", "原句", "the sentence it came from"),
-    ],
-}
-PANEL_META = ["report_id", "agency", "year", "template", "status", "province", "city", "county", "adcode", "level", "agency_kind"]
-PRIMARY_KEYS = {
-    "reports": ["report_id"],
-    "values": ["report_id", "table", "row", "col"],
-    "checks": ["report_id", "check", "scope"],
-    "narrative": ["report_id", "figure"],
-    "panel": ["report_id"],
-}
-
-
-@dataclass(frozen=True)
-class CodebookEntry:
-    name: str  # wide panel column
-    table: str
-    row: str
-    col: str
-    label_zh: str
-    label_en: str
-    templates: str
-    type: str
-    unit: str
-
-
-CODEBOOK_ZH = {"name": "名称", "table": "表", "row": "行", "col": "列", "label_zh": "中文标签", "label_en": "英文标签",
-               "templates": "模板", "type": "类型", "unit": "单位"}
-
-
-@lru_cache(maxsize=1)
-def _english() -> dict[tuple[str, str, str], dict[str, str]]:
-    text = resources.files("xxgk.parsers").joinpath("keys_en.csv").read_text(encoding="utf-8")
-    return {(r["table"], r["kind"], r["key"]): r for r in csv.DictReader(text.splitlines())}
-
-
-@lru_cache(maxsize=1)
-def codebook() -> tuple[CodebookEntry, ...]:
-    """Every canonical cell once, with its wide-panel name; generated from keys.csv and keys_en.csv."""
-    en = _english()
-    seen: dict[tuple[str, str, str], CodebookEntry] = {}
-    templates: dict[tuple[str, str, str], list[str]] = {}
-    for k in keys():
-        cell = (k.table, k.row, k.col)
-        templates.setdefault(cell, []).append(k.template)
-        if cell in seen:
-            continue
-        r, c = en[(k.table, "row", k.row)], en[(k.table, "col", k.col)]
-        kind = "decimal" if k.col in ("amount_wan", "amount") else "integer"
-        seen[cell] = CodebookEntry(
-            name=f"{k.table}_{r['short']}_{c['short']}", table=k.table, row=k.row, col=k.col,
-            label_zh=f"{k.row_label} {k.col_label}", label_en=f"{r['label_en']}: {c['label_en']}",
-            templates="", type=kind, unit=c["unit"] or r["unit"],
-        )
-    return tuple(
-        CodebookEntry(**{**e.__dict__, "templates": " ".join(sorted(set(templates[(e.table, e.row, e.col)])))})
-        for e in seen.values()
-    )
-
 
 def _str(v: object) -> str:
     return "" if v is None else str(v)
@@ -203,10 +85,6 @@ def _panel_integer() -> list[bool]:
     return [e.type == "integer" for e in codebook()]
 
 
-def panel_columns() -> list[str]:
-    return PANEL_META + [e.name for e in codebook()]
-
-
 _CROSS_YEAR_ROWS = {("t3", "carried"), ("t3", "forward"), ("t2", "rules"), ("t2", "normative")}
 
 
@@ -220,9 +98,6 @@ def _slim(r: Report) -> Report | None:
               for v in r.values if (v.table, v.row) in _CROSS_YEAR_ROWS]
     return Report(report_id=r.report_id, source="", format="", sha256="", agency=sys.intern(r.agency), year=r.year,
                   template=sys.intern(r.template), values=values)
-
-
-TABLES = (*COLUMNS, "panel")
 
 
 def output_names() -> set[str]:
@@ -319,34 +194,6 @@ class Sink:
             self.stage.discard()
 
 
-def dtypes(name: str) -> dict[str, str]:
-    """The pandas type of every column of a table (the panel: report metadata, then Int64 counts and Float64 amounts)."""
-    if name == "panel":
-        meta = dtypes("reports")
-        return {**{c: meta[c] for c in PANEL_META}, **{e.name: "Int64" if e.type == "integer" else "Float64" for e in codebook()}}
-    return {c: d for c, d, _, _ in COLUMNS[name]}
-
-
-def read_table(out: Path, name: str, encoding: str = "utf-8-sig", **kwargs: object) -> pd.DataFrame:
-    """A CSV of a run read back with its declared types (strings stay strings; blanks stay missing)."""
-    types = dtypes(name)
-    if "usecols" in kwargs:
-        types = {c: t for c, t in types.items() if c in kwargs["usecols"]}  # type: ignore[operator]
-    read = pd.read_csv(out / f"{name}.csv", encoding=encoding, dtype=types, keep_default_na=False,
-                       na_values=[""], **kwargs)  # type: ignore[arg-type]
-    if isinstance(read, pd.DataFrame):
-        return _map_text(read, unsafe_cell)
-    return (_map_text(chunk, unsafe_cell) for chunk in read)  # type: ignore[return-value]  # chunksize=
-
-
-def _map_text(df: pd.DataFrame, fn) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """Apply fn to every text cell (the CSV's formula guard, undone on reading back, redone for xlsx)."""
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.StringDtype):
-            df[col] = df[col].map(fn, na_action="ignore").astype("string")
-    return df
-
-
 def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...] = ("csv",),
                   csv_encoding: str = "utf-8-sig") -> list[Path]:
     sink = Sink(out, formats, csv_encoding)
@@ -364,13 +211,6 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
     with tempfile.TemporaryDirectory() as tmp:
         write_reports(reports, Path(tmp), ("csv",), "utf-8")
         return {name: read_table(Path(tmp), name, "utf-8") for name in (*COLUMNS, "panel")}
-
-
-def labels_zh(name: str) -> dict[str, str]:
-    if name == "panel":
-        meta = {c[0]: c[2] for c in COLUMNS["reports"]}
-        return {**{c: meta[c] for c in PANEL_META}, **{e.name: e.label_zh for e in codebook()}}
-    return {c[0]: c[2] for c in COLUMNS[name]}
 
 
 # ---- writers ------------------------------------------------------------------------------

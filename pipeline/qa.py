@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .columns import read_table
 from .writers import atomic_write
 
 CHUNK = 20_000  # rows read at a time: the page's memory does not grow with the run
@@ -140,7 +141,6 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
     """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html.
 
     Links to the documents are relative to `link_base` (default `out`): the folder the page is published in."""
-    from .datasets import read_table
 
     reps = read_table(source, "reports", encoding)
     failing, n_checks, n_values, sums = [], 0, 0, {g: 0.0 for g in OUTCOME_GROUPS}

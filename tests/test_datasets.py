@@ -12,7 +12,8 @@ import pytest
 
 from xxgk.parsers import extract
 from xxgk.pipeline.crossyear import cross_year_checks
-from xxgk.pipeline.datasets import COLUMNS, codebook, labels_zh, read_table, tables, write_reports
+from xxgk.pipeline.columns import COLUMNS, codebook, labels_zh, read_table
+from xxgk.pipeline.datasets import tables, write_reports
 
 from .conftest import REPORTS
 

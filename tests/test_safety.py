@@ -101,7 +101,7 @@ if __name__ == "__main__":
 
 
 def test_a_run_killed_between_two_renames_is_finished_by_the_next_one_on_that_folder(tmp_path):
-    from xxgk.pipeline.datasets import read_table
+    from xxgk.pipeline.columns import read_table
     from xxgk.pipeline.publish import JOURNAL, OutputLock
 
     out = tmp_path / "out"
