@@ -10,7 +10,7 @@ import pandas as pd
 
 from xxgk.parsers import Report
 from .batch import extract_in_process, extract_supervised
-from .datasets import CSV_ENCODINGS, FORMATS, codebook, tables, write_reports
+from .datasets import CSV_ENCODINGS, chosen_formats, codebook, tables, write_reports
 from .inputs import expand
 from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, MIN_MEMORY_MB, Limits
 from .publish import OutputLock
@@ -32,10 +32,7 @@ class Dataset:
     def write(self, out: str | Path, formats: Iterable[str] = ("csv",), csv_encoding: str = "utf-8-sig") -> list[Path]:
         """Write the files `xxgk extract --out OUT --format …` writes (datasets, codebook, datapackage.json,
         report.html), published as one set under the same lock; returns their paths."""
-        chosen = tuple(dict.fromkeys(formats))
-        bad = [f for f in chosen if f not in FORMATS]
-        if bad or not chosen:
-            raise ValueError(f"formats {bad or chosen!r}: choose from {', '.join(FORMATS)}")
+        chosen = chosen_formats(formats)
         if csv_encoding not in CSV_ENCODINGS:
             raise ValueError(f"csv_encoding {csv_encoding!r}: choose from {', '.join(CSV_ENCODINGS)}")
         with OutputLock(Path(out)):

@@ -88,11 +88,10 @@ def output_options(f):  # type: ignore[no-untyped-def]
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
-    bad = [v for v in chosen if v not in datasets.FORMATS]
-    if bad or not chosen:
-        raise click.BadParameter(f"{', '.join(bad) or value!r}: choose from {', '.join(datasets.FORMATS)}", param_hint="--format")
-    return chosen
+    try:
+        return datasets.chosen_formats(value.split(","))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
 
 
 def contact_option(f):  # type: ignore[no-untyped-def]

@@ -39,6 +39,15 @@ from .writers import atomic_write, safe_cell
 FORMATS = ("csv", "parquet", "dta", "xlsx")
 CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
 
+
+def chosen_formats(names: Iterable[str]) -> tuple[str, ...]:
+    """The formats asked for, once each in the order given; ValueError naming any that is unknown."""
+    chosen = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    bad = [n for n in chosen if n not in FORMATS]
+    if bad or not chosen:
+        raise ValueError(f"{', '.join(bad) or 'none given'}: choose from {', '.join(FORMATS)}")
+    return chosen
+
 def _str(v: object) -> str:
     return "" if v is None else str(v)
 
