@@ -21,8 +21,8 @@ import importlib.util
 from functools import lru_cache
 
 import pypdfium2 as pdfium
-from pdfplumber.table import TableFinder
 
+from . import lattice
 from .model import Cell, Grid
 
 OCR_DPI = 200
@@ -66,7 +66,10 @@ def image_edges(gray, scale: float) -> list[dict]:  # type: ignore[no-untyped-de
     return edges
 
 
-def _boxes(image, scale: float) -> list[tuple[str, float, float, float, float, float]]:  # type: ignore[no-untyped-def]
+Box = tuple[str, float, float, float, float, float]  # text, x0, top, x1, bottom, score (PDF points)
+
+
+def _boxes(image, scale: float) -> list[Box]:  # type: ignore[no-untyped-def]
     """(text, x0, top, x1, bottom, score) of every OCR text box, in PDF points."""
     result = _engine()(image)
     boxes = getattr(result, "boxes", None)
@@ -80,13 +83,12 @@ def _boxes(image, scale: float) -> list[tuple[str, float, float, float, float, f
     return out
 
 
-def _cell(boxes: list[tuple[str, float, float, float, float, float]], bbox: tuple[float, float, float, float]
-          ) -> tuple[str, float | None]:
-    x0, top, x1, bottom = bbox
-    inside = [b for b in boxes if x0 <= (b[1] + b[3]) / 2 < x1 and top <= (b[2] + b[4]) / 2 < bottom]
+def _cell(inside: list[Box], bbox: lattice.BBox) -> tuple[str, float | None]:
+    """The text of the boxes whose centre is in the cell, with the lowest confidence among them."""
+    x0, _, x1, _ = bbox
     if not inside:
         return "", None
-    inside.sort(key=lambda b: ((b[2] + b[4]) / 2 // 6, b[1]))  # lines of ~6 pt, then left to right
+    inside = sorted(inside, key=lambda b: ((b[2] + b[4]) / 2 // 6, b[1]))  # lines of ~6 pt, then left to right
     text = "\n".join(b[0] for b in inside)
     score = min(b[5] for b in inside)
     # A box reaching well into a neighbouring cell was read across a ruling line: do not trust it.
@@ -96,11 +98,9 @@ def _cell(boxes: list[tuple[str, float, float, float, float, float]], bbox: tupl
     return text, score
 
 
-def ocr_grids(data: bytes, pages: list[int], vector_edges) -> tuple[list[Grid], dict[int, list[str]]]:  # type: ignore[no-untyped-def]
-    """Grids, and text lines by page, of the given pages read by OCR; `vector_edges(page)` gives its ruling lines."""
+def ocr_grids(data: bytes, pages: list[int]) -> tuple[list[Grid], dict[int, list[str]]]:
+    """Grids, and text lines by page, of the given pages read by OCR."""
     import numpy as np
-
-    from .readers.pdf import _EdgePage, _grid
 
     grids: list[Grid] = []
     lines: dict[int, list[str]] = {}
@@ -111,30 +111,32 @@ def ocr_grids(data: bytes, pages: list[int], vector_edges) -> tuple[list[Grid], 
             width, height = page.get_size()
             scale = OCR_DPI / 72
             image = page.render(scale=scale).to_pil().convert("RGB")
-            edges = vector_edges(page)
-            finder = TableFinder(_EdgePage(edges, width, height))  # type: ignore[arg-type]
-            if not finder.tables:
+            # ruling lines from the PDF's paths (a no-ToUnicode PDF keeps them), else from the image
+            tables = lattice.find_tables(lattice.vector_edges(page), width, height)
+            if not tables:
                 gray = np.array(image.convert("L"))
-                finder = TableFinder(_EdgePage(image_edges(gray, scale), width, height))  # type: ignore[arg-type]
+                tables = lattice.find_tables(image_edges(gray, scale), width, height)
             page.close()
             boxes = _boxes(np.array(image)[:, :, ::-1], scale)  # OpenCV order: BGR
             lines[i] = _lines(boxes)
-            if not finder.tables:
-                continue
-            for n, table in enumerate(finder.tables, start=1):
-                read = [[_cell(boxes, c) if c is not None else None for c in row.cells] for row in table.rows]
-                texts = [[r[0] if r else None for r in row] for row in read]
-                conf = {(ri, ci): r[1] for ri, row in enumerate(read) for ci, r in enumerate(row) if r}
-                g = _grid(table, i + 1, n, texts)
+            mids = [((b[1] + b[3]) / 2, (b[2] + b[4]) / 2) for b in boxes]
+            for n, table in enumerate(tables, start=1):
+                cells = [c for row in table.rows for c in row.cells]
+                read = iter([_cell(inside, c) if c is not None else None
+                             for c, inside in zip(cells, lattice.assign(boxes, mids, cells))])
+                read_rows = [[next(read) for _ in row.cells] for row in table.rows]
+                texts = [[r[0] if r else None for r in row] for row in read_rows]
+                conf = {(ri, ci): r[1] for ri, row in enumerate(read_rows) for ci, r in enumerate(row) if r}
+                g = lattice.grid_of(table, i + 1, n, texts)
                 grids.append(_with_confidence(g, table, conf))
     finally:
         pdf.close()
     return grids, lines
 
 
-def _lines(boxes: list[tuple[str, float, float, float, float, float]]) -> list[str]:
+def _lines(boxes: list[Box]) -> list[str]:
     """The page's text boxes as lines, top to bottom (for the title, agency and year)."""
-    out: list[list[tuple[str, float, float, float, float, float]]] = []
+    out: list[list[Box]] = []
     for b in sorted(boxes, key=lambda b: (b[2] + b[4]) / 2):
         if out and abs((out[-1][0][2] + out[-1][0][4]) / 2 - (b[2] + b[4]) / 2) < 6:
             out[-1].append(b)
@@ -147,13 +149,7 @@ def _with_confidence(g: Grid, table, conf: dict[tuple[int, int], float | None]) 
     """The same grid, its cells marked as OCR with their confidence."""
     from dataclasses import replace
 
-    xs = sorted({round(c[0], 1) for c in table.cells})
-    tops = sorted({round(c[1], 1) for c in table.cells})
-    by_pos: dict[tuple[int, int], float | None] = {}
-    for ri, row in enumerate(table.rows):
-        for ci, bbox in enumerate(row.cells):
-            if bbox is not None:
-                by_pos[(tops.index(round(bbox[1], 1)), xs.index(round(bbox[0], 1)))] = conf.get((ri, ci))
+    by_pos = {pos: conf.get(key) for key, pos in lattice.cell_position(table).items()}
     seen: dict[int, Cell] = {}
     rows = []
     for row in g.rows:

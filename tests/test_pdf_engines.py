@@ -33,13 +33,3 @@ def test_fast_path_matches_pdfplumber(path):
     assert _shape(fast) == _shape(slow)
     assert _values(fast) == _values(slow)
     assert len(_values(fast)) >= 180
-
-
-def test_engines_disagreeing_on_the_hanzi_marks_a_page_unreadable():
-    from xxgk.parsers.readers.pdf import engines_disagree
-
-    page = "二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 规章 行政规范性文件"
-    assert not engines_disagree("信息内容本年制发件数规章行政规范性文件", page)
-    # pdfminer's wrong-but-plausible reading of an unmapped font (tooling.md: 单位 -> 万三)
-    assert engines_disagree("万三扣仔讯贝布作乐丈川弃乃及仰", page)
-    assert not engines_disagree("12 0 5", page)  # too little Chinese to judge

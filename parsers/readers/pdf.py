@@ -1,16 +1,15 @@
 """PDF: find the table pages with pypdfium2's cheap text layer, then read their ruled tables.
 
-Stages (each a function, so tests and the QA page can look at each result):
-    page_texts      pypdfium2 text of every page (fast: ~1,000 pages/s)
-    table_pages     the pages whose text carries the statistical tables' labels
-    page_edges      the page's ruling lines, from pypdfium2's path objects (C, fast)
-    pdfium_grids    pdfplumber's own lattice algorithm (TableFinder) run on those edges;
-                    each cell's text from pypdfium2's characters, by midpoint, as pdfplumber does
-    page_grids      pdfplumber end to end: the reference, and the fallback for a page where
-                    the fast path finds no table
-pdfplumber spends most of its time parsing content streams in Python (pdfminer); the fast
-path gives it the edges instead, so the table algorithm is pdfplumber's and the parsing is
-pdfium's. tests/test_pdf_engines.py checks both paths give the same grids.
+Every page is opened once. Stages (each a function, so tests and the QA page can look at each result):
+    page text       pypdfium2's text of the page (C, ~1,000 pages/s)
+    is_table_page   the page's text carries the statistical tables' labels
+    ruled_grids     the page's ruling lines (lattice.vector_edges), pdfplumber's TableFinder on
+                    them, each cell's text from the same text page's characters, by midpoint,
+                    as pdfplumber does (lattice.assign)
+    OCR             pages with no usable text layer, when the OCR extra is installed (ocr.py)
+pdfplumber spends most of its time parsing content streams in Python (pdfminer); here its table
+algorithm gets the edges from pdfium instead. `page_grids` runs pdfplumber end to end: the
+reference tests/test_pdf_engines.py checks the fast path against, never used by `read`.
 A table continued over a page break gives one grid per page; tables.py joins
 them as one stream, aligning columns by their x position on the page.
 """
@@ -19,18 +18,14 @@ from __future__ import annotations
 
 import ctypes
 import io
-import logging
 import re
 
-import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.table import TableFinder
 
+from .. import lattice, ocr
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer, UnreadableText
-from ..model import Cell, Document, Grid
+from ..model import Document, Grid
 
 # Words that only the statistical tables print; a page with two of them holds a table.
 TABLE_MARKERS = (
@@ -42,131 +37,56 @@ _SPACE = re.compile(r"\s+")
 # Chars per page below which a page is taken as an image (a scan).
 MIN_TEXT_CHARS = 20
 
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-
-def page_texts(data: bytes, source: str = "") -> list[str]:
+def open_pdf(data: bytes, source: str = "") -> pdfium.PdfDocument:
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         msg = str(exc)
         if "password" in msg.lower():
             raise EncryptedDocument("the PDF is encrypted; open it with its password and save an unprotected copy", source=source) from exc
         raise CorruptDocument(f"the PDF cannot be opened ({msg}): the file is truncated or damaged; download it again", source=source) from exc
+
+
+def page_texts(data: bytes, source: str = "") -> list[str]:
+    """pypdfium2's text of every page."""
+    pdf = open_pdf(data, source)
     try:
         texts = []
         for i in range(len(pdf)):
             page = pdf[i]
-            tp = page.get_textpage()
-            texts.append(tp.get_text_range())
-            tp.close()
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
             page.close()
         return texts
     finally:
         pdf.close()
 
 
+def is_table_page(text: str) -> bool:
+    """True when the page's text holds at least two table markers."""
+    flat = _SPACE.sub("", text)
+    return sum(1 for m in TABLE_MARKERS if m in flat) >= 2
+
+
 def table_pages(texts: list[str]) -> list[int]:
     """Indexes of the pages whose text holds at least two table markers."""
-    pages = []
-    for i, t in enumerate(texts):
-        flat = _SPACE.sub("", t)
-        if sum(1 for m in TABLE_MARKERS if m in flat) >= 2:
-            pages.append(i)
-    return pages
-
-
-def _grid(table, page_no: int, number: int, text_rows: list | None = None) -> Grid:  # type: ignore[no-untyped-def]
-    """pdfplumber's table (rows of bboxes) as a grid with row and column spans."""
-    text_rows = text_rows if text_rows is not None else table.extract()
-    xs = sorted({round(c[0], 1) for c in table.cells})
-    tops = sorted({round(c[1], 1) for c in table.cells})
-    width = len(xs)
-    out: list[list[Cell | None]] = [[None] * width for _ in tops]
-    for i, row in enumerate(table.rows):
-        for cell_bbox, text in zip(row.cells, text_rows[i]):
-            if cell_bbox is None:
-                continue
-            x0, top, x1, bottom = cell_bbox
-            c0 = xs.index(round(x0, 1))
-            r0 = tops.index(round(top, 1))
-            cs = max(1, sum(1 for x in xs if x0 - 0.5 <= x < x1 - 0.5))
-            rs = max(1, sum(1 for t in tops if top - 0.5 <= t < bottom - 0.5))
-            cell = Cell(
-                text or "", r0, c0, rs, cs,
-                ref=f"p{page_no} bbox={x0:.0f},{top:.0f},{x1:.0f},{bottom:.0f}", x0=x0, x1=x1,
-            )
-            for dr in range(rs):
-                for dc in range(cs):
-                    if r0 + dr < len(out) and c0 + dc < width:
-                        out[r0 + dr][c0 + dc] = cell
-    return Grid(rows=out, ref=f"p{page_no} table{number}", page=page_no)
+    return [i for i, t in enumerate(texts) if is_table_page(t)]
 
 
 def page_grids(data: bytes, pages: list[int], source: str = "") -> list[Grid]:
+    """pdfplumber end to end on the given pages: the reference the fast path is tested against."""
+    import pdfplumber
+
     grids: list[Grid] = []
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for i in pages:
-                page = pdf.pages[i]
-                for n, table in enumerate(page.find_tables(), start=1):
-                    grids.append(_grid(table, i + 1, n))
-                page.close()
-    except PDFPasswordIncorrect as exc:
-        raise EncryptedDocument("the PDF is encrypted; open it with its password and save an unprotected copy", source=source) from exc
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise CorruptDocument(f"pdfplumber could not parse the table pages ({type(exc).__name__}: {exc})", source=source) from exc
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for i in pages:
+            page = pdf.pages[i]
+            for n, table in enumerate(page.find_tables(), start=1):
+                grids.append(lattice.grid_of(table, i + 1, n, table.extract()))
+            page.close()
     return grids
-
-
-# ---- the fast path -----------------------------------------------------------------------
-class _EdgePage:
-    """What pdfplumber's TableFinder reads of a page: its edges and its bounding box."""
-
-    def __init__(self, edges: list[dict], width: float, height: float) -> None:
-        self.edges = edges
-        self.bbox = (0, 0, width, height)
-
-
-def _edge(x0: float, top: float, x1: float, bottom: float) -> dict | None:
-    if abs(top - bottom) < 0.5 and abs(x1 - x0) >= 1:
-        x0, x1 = min(x0, x1), max(x0, x1)
-        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0,
-                "orientation": "h", "object_type": "line"}
-    if abs(x1 - x0) < 0.5 and abs(bottom - top) >= 1:
-        top, bottom = min(top, bottom), max(top, bottom)
-        return {"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top,
-                "orientation": "v", "object_type": "line"}
-    return None  # a diagonal or a point: no ruling line
-
-
-def page_edges(page: pdfium.PdfPage) -> list[dict]:
-    """Horizontal and vertical segments of every path on the page, in pdfplumber's top-down coordinates."""
-    height = page.get_size()[1]
-    edges: list[dict] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
-        m = obj.get_matrix()
-        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
-        x, y = ctypes.c_float(), ctypes.c_float()
-        start = prev = None
-        for i in range(n):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
-            pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-            px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
-            point = (px, height - py)
-            kind = pdfium_c.FPDFPathSegment_GetType(seg)
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
-                start = point
-            elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
-                e = _edge(prev[0], prev[1], point[0], point[1])
-                if e:
-                    edges.append(e)
-            prev = point
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
-                e = _edge(point[0], point[1], start[0], start[1])
-                if e:
-                    edges.append(e)
-    return edges
 
 
 Char = tuple[str, float, float, float, float, float, float]  # char, x0, top, x1, bottom, loose x0, loose x1
@@ -174,28 +94,29 @@ Char = tuple[str, float, float, float, float, float, float]  # char, x0, top, x1
 
 def page_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     """(char, x0, top, x1, bottom, loose x0, loose x1) of every printed character, top-down like pdfplumber."""
+    raw = textpage.raw
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    loose = pdfium_c.FS_RECTF()
+    get_unicode, get_box, get_loose = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
     out = []
-    for i in range(textpage.count_chars()):
-        ch = textpage.get_text_range(i, 1)
-        if not ch or ch.isspace() or ch == "\ufffe":
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = get_unicode(raw, i)
+        if not code or code == 0xFFFE or chr(code).isspace():
             continue
         # pdfminer's boxes (what pdfplumber's cell assignment was tuned on) are the glyph's
         # advance horizontally and the font's height vertically: take x from pdfium's tight box,
         # y from its loose box (a tight "." or "“" would sit off its line and start a new one).
         # Gaps between words are measured on the loose boxes, which span the glyph's advance.
-        left, _, right, _ = textpage.get_charbox(i)
-        loose_left, bottom, loose_right, top = textpage.get_charbox(i, loose=True)
-        out.append((ch, left, height - top, right, height - bottom, loose_left, loose_right))
+        get_box(raw, i, left, right, bottom, top)
+        get_loose(raw, i, loose)
+        out.append((chr(code), left.value, height - loose.top, right.value, height - loose.bottom, loose.left, loose.right))
     return out
 
 
-def cell_text(chars: list[Char], bbox: tuple[float, float, float, float],
-              x_tolerance: float = 3, y_tolerance: float = 3) -> str:
-    """Characters whose midpoint is in the cell, as lines top to bottom and words left to right."""
-    x0, top, x1, bottom = bbox
-    inside = [c for c in chars if x0 <= (c[1] + c[3]) / 2 < x1 and top <= (c[2] + c[4]) / 2 < bottom]
+def cell_text(chars: list[Char], x_tolerance: float = 3, y_tolerance: float = 3) -> str:
+    """A cell's characters as lines top to bottom and words left to right."""
     lines: list[list[Char]] = []
-    for c in sorted(inside, key=lambda c: (c[2] + c[4]) / 2):
+    for c in sorted(chars, key=lambda c: (c[2] + c[4]) / 2):
         if lines and abs((lines[-1][-1][2] + lines[-1][-1][4]) / 2 - (c[2] + c[4]) / 2) <= y_tolerance:
             lines[-1].append(c)
         else:
@@ -210,25 +131,36 @@ def cell_text(chars: list[Char], bbox: tuple[float, float, float, float],
     return "\n".join(out)
 
 
+def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int) -> list[Grid]:
+    """The ruled tables of one page, each cell's text from pypdfium2's characters, by midpoint, as pdfplumber does."""
+    width, height = page.get_size()
+    tables = lattice.find_tables(lattice.vector_edges(page), width, height)
+    if not tables:
+        return []
+    chars = page_chars(textpage, height)
+    mids = [((c[1] + c[3]) / 2, (c[2] + c[4]) / 2) for c in chars]
+    grids = []
+    for n, table in enumerate(tables, start=1):
+        inside = iter(lattice.assign(chars, mids, [c for row in table.rows for c in row.cells]))
+        texts = [[cell_text(chars_in) if c is not None else None for c, chars_in in zip(row.cells, inside)]
+                 for row in table.rows]
+        grids.append(lattice.grid_of(table, page_no, n, texts))
+    return grids
+
+
 def pdfium_grids(data: bytes, pages: list[int], source: str = "") -> tuple[list[Grid], list[int]]:
-    """Grids of the table pages read with pypdfium2 only; also the pages where it found none."""
+    """Grids of the given pages read with pypdfium2 only; also the pages where it found none."""
     grids: list[Grid] = []
     missed: list[int] = []
-    pdf = pdfium.PdfDocument(data)
+    pdf = open_pdf(data, source)
     try:
         for i in pages:
             page = pdf[i]
-            width, height = page.get_size()
-            finder = TableFinder(_EdgePage(page_edges(page), width, height))  # type: ignore[arg-type]
-            if not finder.tables:
-                missed.append(i)
-                page.close()
-                continue
             textpage = page.get_textpage()
-            chars = page_chars(textpage, height)
-            for n, table in enumerate(finder.tables, start=1):
-                texts = [[cell_text(chars, c) if c is not None else None for c in row.cells] for row in table.rows]
-                grids.append(_grid(table, i + 1, n, texts))
+            found = ruled_grids(page, textpage, i + 1)
+            grids += found
+            if not found:
+                missed.append(i)
             textpage.close()
             page.close()
     finally:
@@ -260,47 +192,40 @@ def garbled(text: str) -> bool:
     return sum(1 for c in chars if not _expected(c)) / len(chars) > GARBLED_RATIO
 
 
-def engines_disagree(grid_text: str, page_text: str, min_shared: float = 0.8) -> bool:
-    """True when pdfplumber's Chinese characters are mostly absent from pypdfium2's text of the page.
-
-    pdfminer turns a font it cannot map into plausible but wrong Hanzi (单位 -> 万三); pdfium
-    decodes the same font differently, so the two texts stop sharing their characters.
-    """
-    hanzi = [c for c in grid_text if "\u4e00" <= c <= "\u9fff"]
-    if len(hanzi) < 10:
-        return False
-    page = set(page_text)
-    return sum(1 for c in hanzi if c in page) / len(hanzi) < min_shared
-
-
 def _pages(pages: list[int]) -> str:
     return ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")
 
 
 def read(data: bytes, source: str = "") -> Document:
-    from .. import ocr
-
-    texts = page_texts(data, source)
-    empty = [i for i, t in enumerate(texts) if len(_SPACE.sub("", t)) < MIN_TEXT_CHARS]
-    noise = [i for i, t in enumerate(texts) if garbled(t)]
-    readable = [i for i in range(len(texts)) if i not in empty and i not in noise]
+    """Every page opened once: its text; on a table page, its ruled tables from the same text page."""
+    pdf = open_pdf(data, source)
+    texts: list[str] = []
+    grids: list[Grid] = []
+    empty: list[int] = []
+    noise: list[int] = []
+    pages: list[int] = []  # table pages by their text
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            texts.append(text)
+            if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS:
+                empty.append(i)
+            elif garbled(text):
+                noise.append(i)
+            elif is_table_page(text):
+                pages.append(i)
+                grids += ruled_grids(page, textpage, i + 1)
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
     notes: list[str] = []
-    pages = table_pages([texts[i] if i in readable else "" for i in range(len(texts))])
-    grids, missed = pdfium_grids(data, pages, source) if pages else ([], [])
-    if missed:  # no ruled table found the fast way: let pdfplumber look at those pages
-        fallback = page_grids(data, missed, source)
-        # pdfminer writes (cid:N), or plausible wrong Hanzi, for a glyph it cannot map: such a page's
-        # text is not to be trusted.
-        cid_pages = set()
-        for g in fallback:
-            text = "".join(c.text for row in g.rows for c in row if c is not None)
-            if "(cid:" in text or engines_disagree(text, texts[g.page - 1]):  # type: ignore[operator]
-                cid_pages.add(g.page - 1)  # type: ignore[operator]
-        noise = sorted(set(noise) | cid_pages)
-        grids = sorted(grids + [g for g in fallback if g.page - 1 not in cid_pages], key=lambda g: g.page)  # type: ignore[operator]
     # Pages whose text cannot be used: noise always needs OCR; empty pages only when no table was found.
     need_ocr = noise + (empty if not pages else [])
-    by_page = {i: [ln.strip() for ln in texts[i].splitlines() if ln.strip()] for i in readable}
+    by_page = {i: [ln.strip() for ln in t.splitlines() if ln.strip()]
+               for i, t in enumerate(texts) if i not in empty and i not in noise}
     if need_ocr:
         what = ("no page has a text layer (a scan, or an empty PDF)" if len(empty) == len(texts) else
                 f"pages {_pages(noise)} have a text layer that decodes to noise (fonts without a Unicode map)" if noise else
@@ -313,8 +238,8 @@ def read(data: bytes, source: str = "") -> Document:
             else:
                 raise NoTextLayer(f"{what}, {len(texts)} pages; {OCR_HINT}", source=source)
         else:
-            ocr_grids, ocr_lines = ocr.ocr_grids(data, sorted(need_ocr), lambda page: page_edges(page))
-            grids = sorted(grids + ocr_grids, key=lambda g: g.page)  # type: ignore[arg-type,return-value]
+            ocr_grids, ocr_lines = ocr.ocr_grids(data, sorted(need_ocr))
+            grids = sorted(grids + ocr_grids, key=lambda g: g.page or 0)
             by_page.update(ocr_lines)
             notes.append(f"OCR (rapidocr) read pages {_pages(sorted(need_ocr))}: {what}")
     lines = [ln for i in sorted(by_page) for ln in by_page[i]]

@@ -1,0 +1,143 @@
+"""Ruled tables on a PDF page: ruling lines -> pdfplumber's TableFinder -> a Grid.
+
+One home for the lattice stage that the text-layer reader (readers/pdf.py) and OCR (ocr.py)
+share. Stages:
+
+    vector_edges   horizontal and vertical segments of the page's paths (pypdfium2, C)
+    find_tables    pdfplumber's TableFinder run on those edges (its algorithm, not its parser)
+    assign         items (characters, OCR boxes) to the cells holding their midpoints,
+                   by sorting and bisecting: O((cells + items) log items)
+    grid_of        a found table, with each cell's text, as a Grid with row and column spans
+"""
+
+from __future__ import annotations
+
+import ctypes
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import TypeVar
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber.table import Table, TableFinder
+
+from .model import Cell, Grid
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom (pdfplumber's top-down points)
+Edge = dict  # pdfplumber's edge: x0, x1, top, bottom, width, height, orientation, object_type
+T = TypeVar("T")
+
+
+class EdgePage:
+    """What pdfplumber's TableFinder reads of a page: its edges and its bounding box."""
+
+    def __init__(self, edges: list[Edge], width: float, height: float) -> None:
+        self.edges = edges
+        self.bbox = (0, 0, width, height)
+
+
+def segment_edge(x0: float, top: float, x1: float, bottom: float) -> Edge | None:
+    """A straight segment as a ruling line, or None for a diagonal or a point."""
+    if abs(top - bottom) < 0.5 and abs(x1 - x0) >= 1:
+        x0, x1 = min(x0, x1), max(x0, x1)
+        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0,
+                "orientation": "h", "object_type": "line"}
+    if abs(x1 - x0) < 0.5 and abs(bottom - top) >= 1:
+        top, bottom = min(top, bottom), max(top, bottom)
+        return {"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top,
+                "orientation": "v", "object_type": "line"}
+    return None
+
+
+def vector_edges(page: pdfium.PdfPage) -> list[Edge]:
+    """Horizontal and vertical segments of every path on the page, in pdfplumber's top-down coordinates."""
+    height = page.get_size()[1]
+    edges: list[Edge] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
+        m = obj.get_matrix()
+        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+        start = prev = None
+        for i in range(n):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+            px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
+            point = (px, height - py)
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO or prev is None:
+                start = point
+            elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                e = segment_edge(prev[0], prev[1], point[0], point[1])
+                if e:
+                    edges.append(e)
+            prev = point
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+                e = segment_edge(point[0], point[1], start[0], start[1])
+                if e:
+                    edges.append(e)
+    return edges
+
+
+def find_tables(edges: list[Edge], width: float, height: float) -> list[Table]:
+    if not edges:  # a prose page: nothing for TableFinder to join
+        return []
+    return TableFinder(EdgePage(edges, width, height)).tables  # type: ignore[arg-type]
+
+
+def assign(items: Sequence[T], mids: Sequence[tuple[float, float]], boxes: Sequence[BBox | None]) -> list[list[T]]:
+    """For each box, the items whose midpoint (x, y) lies in it (x0 <= x < x1, top <= y < bottom),
+    in the items' own order. Boxes of one table row share a band, sorted once by x."""
+    order = sorted(range(len(items)), key=lambda i: mids[i][1])
+    ys = [mids[i][1] for i in order]
+    bands: dict[tuple[float, float], tuple[list[float], list[int]]] = {}
+    out: list[list[T]] = []
+    for box in boxes:
+        if box is None:
+            out.append([])
+            continue
+        x0, top, x1, bottom = box
+        band = bands.get((top, bottom))
+        if band is None:
+            members = sorted(order[bisect_left(ys, top):bisect_left(ys, bottom)], key=lambda i: mids[i][0])
+            band = bands[(top, bottom)] = ([mids[i][0] for i in members], members)
+        xs, members = band
+        out.append([items[i] for i in sorted(members[bisect_left(xs, x0):bisect_left(xs, x1)])])
+    return out
+
+
+def grid_of(table: Table, page_no: int, number: int, texts: list[list[str | None]]) -> Grid:
+    """pdfplumber's table (rows of cell boxes) with each cell's text, as a grid with row and column spans."""
+    xs = sorted({round(c[0], 1) for c in table.cells})
+    tops = sorted({round(c[1], 1) for c in table.cells})
+    col_of = {x: i for i, x in enumerate(xs)}
+    row_of = {t: i for i, t in enumerate(tops)}
+    width = len(xs)
+    out: list[list[Cell | None]] = [[None] * width for _ in tops]
+    for i, row in enumerate(table.rows):
+        for cell_bbox, text in zip(row.cells, texts[i]):
+            if cell_bbox is None:
+                continue
+            x0, top, x1, bottom = cell_bbox
+            c0 = col_of[round(x0, 1)]
+            r0 = row_of[round(top, 1)]
+            cs = max(1, sum(1 for x in xs if x0 - 0.5 <= x < x1 - 0.5))
+            rs = max(1, sum(1 for t in tops if top - 0.5 <= t < bottom - 0.5))
+            cell = Cell(
+                text or "", r0, c0, rs, cs,
+                ref=f"p{page_no} bbox={x0:.0f},{top:.0f},{x1:.0f},{bottom:.0f}", x0=x0, x1=x1,
+            )
+            for dr in range(rs):
+                for dc in range(cs):
+                    if r0 + dr < len(out) and c0 + dc < width:
+                        out[r0 + dr][c0 + dc] = cell
+    return Grid(rows=out, ref=f"p{page_no} table{number}", page=page_no)
+
+
+def cell_position(table: Table) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row index, cell index) in pdfplumber's rows -> (grid row, grid column) of grid_of."""
+    xs = sorted({round(c[0], 1) for c in table.cells})
+    tops = sorted({round(c[1], 1) for c in table.cells})
+    col_of = {x: i for i, x in enumerate(xs)}
+    row_of = {t: i for i, t in enumerate(tops)}
+    return {(ri, ci): (row_of[round(b[1], 1)], col_of[round(b[0], 1)])
+            for ri, row in enumerate(table.rows) for ci, b in enumerate(row.cells) if b is not None}
