@@ -1,4 +1,4 @@
-"""Discovery: which links of a page lead to annual reports. Pure functions over HTML.
+"""Links: which links of a page lead to annual reports (the crawl's discovery). Pure functions over HTML.
 
     links(html, base_url)   every <a href> with its text, made absolute
     classify(link, ...)     report | attachment | list | skip, from the title and URL
@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-
-from xxgk.parsers.metadata import NOT_REPORT_TITLE, is_report_title
+from .metadata import NOT_REPORT_TITLE, is_report_title
 
 SKIP_TITLE = NOT_REPORT_TITLE
+# A linked document, by the end of its path (or of its link text): the HTML reader and the crawl both ask.
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|\?)", re.I)
 PAGER_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|>|»|\d{1,3})$")
 PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+)|(?:/page/\d+)|(?:_\d+\.s?html?$)", re.I)
@@ -35,6 +34,8 @@ class Link:
 
 
 def links(html: str, base_url: str) -> list[Link]:
+    from bs4 import BeautifulSoup  # late: the document readers share this module's patterns, not its parser
+
     soup = BeautifulSoup(html, "lxml")
     base = soup.find("base", href=True)
     if base is not None:
@@ -76,6 +77,8 @@ def classify(link: Link) -> str:
 
 
 def page_title(html: str) -> str:
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "lxml")
     t = soup.find("title")
     title = t.get_text(strip=True) if t else ""

@@ -30,7 +30,7 @@ def links_of(path: Path, url: str) -> dict:
     from xxgk.parsers.encoding import decode
     from xxgk.parsers.errors import UnsupportedFormat
 
-    from .crawl import discovery
+    from xxgk.parsers import links as discovery  # bs4: only a crawl's workers need it
 
     try:
         html, _ = decode(path.read_bytes(), url)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from xxgk.pipeline.crawl.discovery import Link, classify, links
+from xxgk.parsers.links import Link, classify, links
 from xxgk.pipeline.crawl.fetch import retry_after_seconds, retry_wait
 from xxgk.pipeline.crawl.settings import CrawlSettings
 

@@ -19,11 +19,11 @@ from lxml import etree
 
 from ..errors import CorruptDocument
 from ..grid import RawCell, expand, span
+from ..links import ATTACHMENT
 from ..model import Document, Grid
 
 _BLOCK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article"}
 _DROP = ("script", "style", "noscript", "template")
-_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)$", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # lxml keeps these from a damaged page but refuses them in any text it is given back (found by bench/fuzz.py).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -87,5 +87,5 @@ def read_text(text: str, source: str = "") -> Document:
     grids = [_grid(t, i + 1) for i, t in enumerate(tables)]
     body = doc.find("body")
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
-    attachments = [a.get("href", "") for a in doc.iter("a") if _ATTACHMENT.search(a.get("href", "").split("?")[0])]
+    attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
     return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments)

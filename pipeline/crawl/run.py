@@ -41,7 +41,7 @@ from ..pool import Limits, Pool
 from ..publish import OutputLock, describe_os_error
 from ..runner import failed_report
 from ..tasks import Job
-from . import discovery
+from xxgk.parsers import links as discovery
 from .fetch import Fetcher
 from .settings import CrawlSettings
 from .state import State
