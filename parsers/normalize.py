@@ -41,6 +41,10 @@ def strip_ordinal(text: str) -> str:
 @lru_cache(maxsize=65536)
 def core(text: str | None) -> str:
     """The part of a label that identifies it: squashed, no ordinal, no (annotation)."""
-    s = strip_ordinal(squash(text))
-    without = _PAREN.sub("", s)
-    return without or s
+    s = squash(text)
+    while True:  # until stable: dropping "(注)" can bare an ordinal ("(注)1.其他" -> "1.其他" -> "其他")
+        t = strip_ordinal(s)
+        t = _PAREN.sub("", t) or t
+        if t == s:
+            return s
+        s = t

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import traceback
 from pathlib import Path
 
 from xxgk.parsers import Report, extract
 from xxgk.parsers.report import report_id
+
+log = logging.getLogger("xxgk.runner")
 
 
 def failed_report(source: str, error: str) -> Report:
@@ -22,6 +25,7 @@ def extract_bytes(data: bytes, source: str) -> Report:
     try:
         return extract(data, source)
     except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on
+        log.error("internal error reading %s (please report it with this traceback)", source, exc_info=True)
         r = Report(report_id=report_id(data), source=source, format="", sha256=hashlib.sha256(data).hexdigest())
         last = traceback.extract_tb(exc.__traceback__)[-1]
         r.status = "failed"

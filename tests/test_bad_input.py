@@ -61,7 +61,7 @@ def test_binary_noise_is_unsupported():
 )
 def test_documents_without_tables_are_not_reports(text):
     r = extract(text.encode("utf-8"), "page.html")
-    assert r.status in ("not_report", "failed")
+    assert (r.status, r.error) == ("not_report", "not_report: no report title and none of the statistical tables (表二/表三/表四)")
     assert r.values == []
 
 

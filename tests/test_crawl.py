@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from xxgk.parsers.errors import ConfigError
 from xxgk.pipeline.cli import main
 from xxgk.pipeline.crawl import CrawlSettings, crawl
 from xxgk.pipeline.crawl.state import State
@@ -188,7 +189,7 @@ def test_demo_command_runs_end_to_end(tmp_path):
 
 
 def test_bad_contact_is_refused_before_any_request():
-    with pytest.raises(Exception, match="plain ASCII"):
+    with pytest.raises(ConfigError, match="plain ASCII"):
         CrawlSettings(contact="张三")
 
 

@@ -48,13 +48,21 @@ def open_pdf(data: bytes, source: str = "") -> pdfium.PdfDocument:
         raise CorruptDocument(f"the PDF cannot be opened ({msg}): the file is truncated or damaged; download it again", source=source) from exc
 
 
+def load_page(pdf: pdfium.PdfDocument, i: int, source: str = "") -> pdfium.PdfPage:
+    try:
+        return pdf[i]
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocument(f"page {i + 1} of {len(pdf)} cannot be loaded ({exc}): the file is damaged; download it again",
+                              source=source) from exc
+
+
 def page_texts(data: bytes, source: str = "") -> list[str]:
     """pypdfium2's text of every page."""
     pdf = open_pdf(data, source)
     try:
         texts = []
         for i in range(len(pdf)):
-            page = pdf[i]
+            page = load_page(pdf, i, source)
             textpage = page.get_textpage()
             texts.append(textpage.get_text_range())
             textpage.close()
@@ -155,7 +163,7 @@ def pdfium_grids(data: bytes, pages: list[int], source: str = "") -> tuple[list[
     pdf = open_pdf(data, source)
     try:
         for i in pages:
-            page = pdf[i]
+            page = load_page(pdf, i, source)
             textpage = page.get_textpage()
             found = ruled_grids(page, textpage, i + 1)
             grids += found
@@ -206,7 +214,7 @@ def read(data: bytes, source: str = "") -> Document:
     pages: list[int] = []  # table pages by their text
     try:
         for i in range(len(pdf)):
-            page = pdf[i]
+            page = load_page(pdf, i, source)
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             texts.append(text)
