@@ -15,6 +15,7 @@ from .errors import (
 )
 from .model import Check, Report, Value
 from .report import EXTRACTOR_VERSION, extract
+from .settings import ParseSettings
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -24,6 +25,7 @@ __all__ = [
     "DocumentError",
     "EncryptedDocument",
     "NoTextLayer",
+    "ParseSettings",
     "Report",
     "UnsupportedFormat",
     "Value",

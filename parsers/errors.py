@@ -128,7 +128,7 @@ class OutputError(XxgkError):
     kind = "output"
 
 
-class ConfigError(XxgkError):
-    """The caller asked for something impossible (a bad option value)."""
+class ConfigError(XxgkError, ValueError):
+    """The caller asked for something impossible (a bad option value): a ValueError too."""
 
     kind = "config"

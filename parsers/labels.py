@@ -9,6 +9,7 @@ or that a second key almost ties.
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,10 +20,7 @@ from rapidfuzz import fuzz
 
 from .normalize import core
 from .schema import keys
-
-FUZZY_MIN_SCORE = 80.0  # below this a label is not a known one
-FUZZY_MIN_MARGIN = 10.0  # the best must beat the runner-up (another key) by this much
-FUZZY_MIN_LENGTH = 4  # short labels (其他, 总计) must match exactly
+from .settings import DEFAULT, ParseSettings
 
 T4_GROUPS = {"行政复议": "review", "未经复议直接起诉": "suit_direct", "复议后起诉": "suit_after_review"}
 
@@ -32,12 +30,14 @@ class Match:
     key: str
     how: str  # exact | alias | prefix | fuzzy
     score: float = 100.0
+    margin: float = 100.0  # fuzzy: how far the runner-up key is behind
 
 
 class LabelIndex:
     """Label → key lookups for one (table, kind, block) family of labels."""
 
     def __init__(self) -> None:
+        self.settings = DEFAULT  # the fuzzy bounds
         self.exact: dict[tuple[str, str, str], dict[str, str]] = defaultdict(dict)
         self.prefix: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
         self.groups: dict[str, set[str]] = defaultdict(set)
@@ -68,6 +68,14 @@ class LabelIndex:
                 for b in blocks:
                     self.exact[(a["table"], a["kind"], b)].setdefault(core(a["alias"]), a["key"])
 
+    def with_settings(self, settings: ParseSettings) -> LabelIndex:
+        """The same tables (shared, not copied) with the fuzzy bounds of `settings`."""
+        if settings == self.settings:
+            return self
+        view = copy.copy(self)
+        view.settings = settings
+        return view
+
     def _add(self, table: str, kind: str, block: str, label: str, key: str) -> None:
         self.exact[(table, kind, block)].setdefault(core(label), key)
 
@@ -81,18 +89,20 @@ class LabelIndex:
         for prefix, key in self.prefix.get((table, kind, ""), []):
             if c.startswith(prefix):
                 return Match(key, "prefix")
-        if len(c) < FUZZY_MIN_LENGTH:
+        bounds = self.settings
+        if len(c) < bounds.fuzzy_min_length:
             return None
         best: dict[str, float] = {}
         for label_core, key in family.items():
             score = fuzz.ratio(c, label_core)
             best[key] = max(best.get(key, 0.0), score)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < FUZZY_MIN_SCORE:
+        if not ranked or ranked[0][1] < bounds.fuzzy_min_score:
             return None
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < FUZZY_MIN_MARGIN:
+        margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 100.0
+        if margin < bounds.fuzzy_min_margin:
             return None
-        return Match(ranked[0][0], "fuzzy", round(ranked[0][1], 1))
+        return Match(ranked[0][0], "fuzzy", round(ranked[0][1], 1), round(margin, 1))
 
     def is_group(self, table: str, label: str) -> bool:
         return core(label) in self.groups.get(table, set())

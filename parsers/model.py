@@ -132,6 +132,7 @@ class Report:
     notes: str = ""  # observations that do not make the report partial (fuzzy labels, extra rows)
     pages: int | None = None
     found_on: str = ""  # crawls: the report page an attachment was linked from
+    extractor_version: str = ""  # settings.extractor_version of the settings it was read with
     province: str = ""
     city: str = ""
     county: str = ""

@@ -3,7 +3,7 @@
 Needs the optional extra: pip install 'xxgk[ocr]' (rapidocr, whose wheel ships its
 models, so it runs offline; onnxruntime; OpenCV). Stages:
 
-    render        the page with pypdfium2 at OCR_DPI
+    render        the page with pypdfium2 at settings.ocr_dpi
     edges         ruling lines from the PDF's vector paths when it has them (no-ToUnicode
                   PDFs keep theirs), else from the image (OpenCV morphology: long thin runs
                   of dark pixels), in PDF points
@@ -11,7 +11,7 @@ models, so it runs offline; onnxruntime; OpenCV). Stages:
     text          rapidocr's text boxes, each assigned to the cell holding its centre
 
 Every OCR cell carries the lowest confidence of its boxes. tables.py refuses a value read
-below OCR_MIN_CONFIDENCE, and flags an OCR cell that came out empty (a scan may have lost
+below settings.ocr_min_confidence, and flags an OCR cell that came out empty (a scan may have lost
 a faint "0"): such cells are `text`/unreadable, never guessed.
 """
 
@@ -25,8 +25,6 @@ import pypdfium2 as pdfium
 from . import lattice
 from .model import Cell, Grid
 
-OCR_DPI = 200
-OCR_MIN_CONFIDENCE = 0.80
 
 
 def available() -> bool:
@@ -98,7 +96,7 @@ def _cell(inside: list[Box], bbox: lattice.BBox) -> tuple[str, float | None]:
     return text, score
 
 
-def ocr_grids(data: bytes, pages: list[int]) -> tuple[list[Grid], dict[int, list[str]]]:
+def ocr_grids(data: bytes, pages: list[int], dpi: int = 200) -> tuple[list[Grid], dict[int, list[str]]]:
     """Grids, and text lines by page, of the given pages read by OCR."""
     import numpy as np
 
@@ -109,7 +107,7 @@ def ocr_grids(data: bytes, pages: list[int]) -> tuple[list[Grid], dict[int, list
         for i in pages:
             page = pdf[i]
             width, height = page.get_size()
-            scale = OCR_DPI / 72
+            scale = dpi / 72
             image = page.render(scale=scale).to_pil().convert("RGB")
             # ruling lines from the PDF's paths (a no-ToUnicode PDF keeps them), else from the image
             tables = lattice.find_tables(lattice.vector_edges(page), width, height)

@@ -20,11 +20,11 @@ from .region import region_of
 from .model import Check, Report
 from .readers import read, sniff
 from .schema import TEMPLATES, expected_cells, is_canonical
+from .settings import DEFAULT, ParseSettings, extractor_version
 from .tables import TableResult, read_tables
 
-# Bump when a change alters what is extracted: stored results of older versions are redone.
-# 2: report ids begin with a letter.
-EXTRACTOR_VERSION = "2"
+# What the default settings extract: stored results of another version are redone (settings.py).
+EXTRACTOR_VERSION = extractor_version(DEFAULT)
 MAX_LISTED = 4  # reasons of one kind listed before "and N more"
 
 
@@ -111,13 +111,18 @@ def warm_up() -> None:
     region_of("江苏省淮安市洪泽区人民政府")  # a name outside places.csv, so cpca loads
 
 
-def extract(data: bytes, source: str = "") -> Report:
-    """Read one document (bytes) into a Report; never raises for a bad document."""
+def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None = None) -> Report:
+    """Read one document (bytes) into a Report; never raises for a bad document.
+
+    `settings` (a ParseSettings, or a dict of the fields to change) holds every threshold;
+    ConfigError for a bad one."""
+    settings = ParseSettings.resolve(settings)
     sha = hashlib.sha256(data).hexdigest()
     fmt = sniff(data) if data else "empty"
-    report = Report(report_id=report_id_of(sha), source=source, format=fmt, sha256=sha)
+    report = Report(report_id=report_id_of(sha), source=source, format=fmt, sha256=sha,
+                    extractor_version=extractor_version(settings))
     try:
-        doc = read(data, source)
+        doc = read(data, source, settings)
     except DocumentError as exc:
         report.status, report.error = "failed", f"{exc.kind}: {exc.message}"
         return report
@@ -129,7 +134,7 @@ def extract(data: bytes, source: str = "") -> Report:
     report.province, report.city, report.county, report.adcode = place.province, place.city, place.county, place.adcode
     report.level, report.agency_kind = place.level, place.kind
     report.figures = figures(doc.lines)
-    res = read_tables(doc.grids)
+    res = read_tables(doc.grids, settings)
     if not res.values:
         looks_like_report = is_report_title(meta.title)
         if res.evidence.get("pre2019"):

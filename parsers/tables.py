@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .labels import index
-from .ocr import OCR_MIN_CONFIDENCE
 from .model import Cell, Grid, Value
 from .normalize import core, squash
+from .settings import DEFAULT, ParseSettings
 from .values import Parsed, is_value_like, parse_value
 
 _CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
@@ -112,8 +112,9 @@ def _extra_key(label: str) -> str:
 class TableStream:
     """Feed grids in document order; read `.result` at the end."""
 
-    def __init__(self) -> None:
-        self.ix = index()
+    def __init__(self, settings: ParseSettings = DEFAULT) -> None:
+        self.settings = settings
+        self.ix = index().with_settings(settings)
         self.result = TableResult()
         self.table: str | None = None
         self.block = ""
@@ -271,7 +272,7 @@ class TableStream:
                 # A scan can lose a faint "0": an empty OCR cell is not known to be blank.
                 self.result.findings.append(Finding("ocr_unreadable", f"{table} {row}/{target.col}: OCR found nothing in the cell ({ref})"))
                 parsed = Parsed("", "text")
-            elif cell.confidence is not None and cell.confidence < OCR_MIN_CONFIDENCE:
+            elif cell.confidence is not None and cell.confidence < self.settings.ocr_min_confidence:
                 self.result.findings.append(Finding("ocr_unreadable", f"{table} {row}/{target.col}: OCR read '{raw}' with confidence {cell.confidence:.2f} ({ref})"))
                 parsed = Parsed("", "text")
         key = (table, row, target.col)
@@ -476,8 +477,8 @@ class TableStream:
         return self.result
 
 
-def read_tables(grids: list[Grid]) -> TableResult:
-    stream = TableStream()
+def read_tables(grids: list[Grid], settings: ParseSettings = DEFAULT) -> TableResult:
+    stream = TableStream(settings)
     for g in grids:
         stream.feed(g)
     return stream.finish()

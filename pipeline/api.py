@@ -9,10 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from xxgk.parsers import Report
+from xxgk.parsers.errors import ConfigError
+from xxgk.parsers.settings import ParseSettings
+
 from .batch import extract_in_process, extract_supervised
 from .datasets import CSV_ENCODINGS, chosen_formats, codebook, tables, write_reports
 from .inputs import expand
-from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, MIN_MEMORY_MB, Limits
+from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 from .publish import OutputLock
 
 __all__ = ["Dataset", "codebook_frame", "extract"]
@@ -40,21 +43,22 @@ class Dataset:
 
 
 def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, time_limit: float = DEFAULT_SECONDS,
-            memory_limit: int = DEFAULT_MEMORY_MB, in_process: bool = False) -> Dataset:
+            memory_limit: int = DEFAULT_MEMORY_MB, in_process: bool = False,
+            settings: ParseSettings | dict | None = None) -> Dataset:
     """Extract files and folders (searched recursively) into DataFrames; never raises for a bad document.
 
     Documents are read as `xxgk extract` reads them: in `workers` processes (default: the cores),
     each within `time_limit` seconds and `memory_limit` MB, so a PDF bomb costs a worker, not your
-    interpreter. `in_process=True` reads them here instead, with no limits (for a debugger)."""
-    if not time_limit > 0:
-        raise ValueError(f"time_limit must be > 0 seconds, got {time_limit}")
-    if memory_limit < MIN_MEMORY_MB:
-        raise ValueError(f"memory_limit must be at least {MIN_MEMORY_MB} MB, got {memory_limit}")
+    interpreter. `in_process=True` reads them here instead, with no limits (for a debugger).
+    `settings` (a ParseSettings, or a dict of its fields) changes the thresholds; each report's
+    `extractor_version` says which were used. A bad option is a ConfigError (a ValueError)."""
+    limits = Limits(time_limit, memory_limit)
+    parse = ParseSettings.resolve(settings)
     if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
+        raise ConfigError(f"workers must be at least 1, got {workers}")
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     paths = expand([str(i) for i in items])
-    reports = extract_in_process(paths) if in_process else extract_supervised(paths, workers, Limits(time_limit, memory_limit))
+    reports = extract_in_process(paths, parse) if in_process else extract_supervised(paths, workers, limits, parse)
     tabs = tables(reports)
     return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports)
 

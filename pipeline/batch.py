@@ -18,7 +18,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xxgk.parsers import Check, Report
@@ -109,23 +109,24 @@ def _note_duplicates(r: Report, others: dict[str, list[str]]) -> None:
         r.notes = "; ".join(filter(None, [r.notes, "same bytes also at " + ", ".join(others[r.sha256])]))
 
 
-def extract_supervised(paths: Inputs | list[Path], workers: int | None = None, limits: Limits | None = None) -> list[Report]:
+def extract_supervised(paths: Inputs | list[Path], workers: int | None = None, limits: Limits | None = None,
+                       settings: ParseSettings | None = None) -> list[Report]:
     """Extract in the worker pool (each document within its limits), in input order, keeping the records."""
     p = plan(paths)
     reports = list(p.early)
     with Pool(workers, limits) as pool:
-        for r in pool.map_ordered(p.jobs):
+        for r in pool.map_ordered([replace(j, settings=settings) for j in p.jobs]):
             _note_duplicates(r, p.others)
             reports.append(r)
     return reports
 
 
-def extract_in_process(paths: Inputs | list[Path]) -> list[Report]:
+def extract_in_process(paths: Inputs | list[Path], settings: ParseSettings | None = None) -> list[Report]:
     """Extract in this process, in input order, keeping the records (the Python API)."""
     p = plan(paths)
     reports = list(p.early)
     for job in p.jobs:
-        r = extract_path(Path(job.path), job.source)
+        r = extract_path(Path(job.path), job.source, settings)
         _note_duplicates(r, p.others)
         reports.append(r)
     return reports

@@ -55,7 +55,7 @@ def _str(v: object) -> str:
 def rows_of(r: Report) -> dict[str, list[list[str]]]:
     """A report's rows for each long table: the one place a record becomes rows."""
     rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
-           r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, EXTRACTOR_VERSION, r.found_on]
+           r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, r.extractor_version or EXTRACTOR_VERSION, r.found_on]
     tables_ = {
         "reports": [[_str(x) for x in rep]],
         "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,

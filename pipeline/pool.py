@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
 from xxgk.parsers import Report
+from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.model import report_from_dict
 
 from . import interrupt
@@ -51,6 +52,12 @@ class PoolBroken(RuntimeError):
 class Limits:
     seconds: float = DEFAULT_SECONDS  # per document, wall clock, from when a ready worker takes it
     memory_mb: int = DEFAULT_MEMORY_MB  # resident memory of the worker while it reads one document
+
+    def __post_init__(self) -> None:  # the one check of these limits: the CLI's ranges and the API rely on it
+        if not self.seconds > 0:
+            raise ConfigError(f"time_limit must be > 0 seconds, got {self.seconds}")
+        if self.memory_mb < MIN_MEMORY_MB:
+            raise ConfigError(f"memory_limit must be at least {MIN_MEMORY_MB} MB, got {self.memory_mb}")
 
 
 def _warm_up() -> None:

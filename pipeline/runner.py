@@ -9,6 +9,7 @@ from pathlib import Path
 
 from xxgk.parsers import Report, extract
 from xxgk.parsers.report import report_id
+from xxgk.parsers.settings import ParseSettings
 
 log = logging.getLogger("xxgk.runner")
 
@@ -20,10 +21,10 @@ def failed_report(source: str, error: str) -> Report:
     return r
 
 
-def extract_bytes(data: bytes, source: str) -> Report:
+def extract_bytes(data: bytes, source: str, settings: ParseSettings | None = None) -> Report:
     """extract(), with an unexpected exception turned into a `failed` row that says it is a bug."""
     try:
-        return extract(data, source)
+        return extract(data, source, settings)
     except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on
         log.error("internal error reading %s (please report it with this traceback)", source, exc_info=True)
         r = Report(report_id=report_id(data), source=source, format="", sha256=hashlib.sha256(data).hexdigest())
@@ -33,11 +34,11 @@ def extract_bytes(data: bytes, source: str) -> Report:
         return r
 
 
-def extract_path(path: Path, source: str | None = None) -> Report:
+def extract_path(path: Path, source: str | None = None, settings: ParseSettings | None = None) -> Report:
     """Read one file and extract it; an unexpected exception becomes a `failed` row."""
     source = source or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return failed_report(source, f"unreadable_file: {exc.strerror or exc}")
-    return extract_bytes(data, source)
+    return extract_bytes(data, source, settings)

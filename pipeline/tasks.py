@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xxgk.parsers.model import report_to_dict
+from xxgk.parsers.settings import ParseSettings
 
 from .runner import extract_path
 
@@ -23,6 +24,7 @@ class Job:
     source: str  # the name the document goes by in the datasets (path as given, or URL)
     task: str = "extract"
     sha256: str = ""  # of the bytes at `path`, when the parent knows it (the result cache's key)
+    settings: ParseSettings | None = None  # None: the defaults
 
 
 def links_of(path: Path, url: str) -> dict:
@@ -43,4 +45,4 @@ def work(job: Job) -> dict:
     """The per-document function: a path in, plain data out (picklable both ways)."""
     if job.task == "links":
         return links_of(Path(job.path), job.source)
-    return report_to_dict(extract_path(Path(job.path), job.source))
+    return report_to_dict(extract_path(Path(job.path), job.source, job.settings))

@@ -14,7 +14,7 @@ from .conftest import REPORTS, ROOT
 
 
 def test_public_names_are_pinned():
-    assert sorted(xxgk.__all__) == ["Check", "Dataset", "DocumentError", "EXTRACTOR_VERSION", "Report", "Value",
+    assert sorted(xxgk.__all__) == ["Check", "Dataset", "DocumentError", "EXTRACTOR_VERSION", "ParseSettings", "Report", "Value",
                                     "XxgkError", "codebook_frame", "extract", "extract_report"]
 
 

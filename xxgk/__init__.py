@@ -19,7 +19,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from xxgk.parsers import EXTRACTOR_VERSION, Check, DocumentError, Report, Value, XxgkError
+    from xxgk.parsers import EXTRACTOR_VERSION, Check, DocumentError, ParseSettings, Report, Value, XxgkError
     from xxgk.parsers import extract as extract_report
     from xxgk.pipeline.api import Dataset, codebook_frame, extract
 
@@ -28,6 +28,7 @@ _LAZY = {
     "EXTRACTOR_VERSION": ("xxgk.parsers", "EXTRACTOR_VERSION"),
     "Check": ("xxgk.parsers", "Check"),
     "DocumentError": ("xxgk.parsers", "DocumentError"),
+    "ParseSettings": ("xxgk.parsers", "ParseSettings"),
     "Report": ("xxgk.parsers", "Report"),
     "Value": ("xxgk.parsers", "Value"),
     "XxgkError": ("xxgk.parsers", "XxgkError"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..encoding import decode
 from ..errors import UnsupportedFormat
 from ..model import Document
+from ..settings import DEFAULT, ParseSettings
 from . import docx, html, pdf, text
 
 _HTML_MARKERS = ("<html", "<!doctype html", "<table", "<body", "<head", "<meta", "<div", "<p>", "<p ")
@@ -29,12 +30,12 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def read(data: bytes, source: str = "") -> Document:
+def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Document:
     if not data:
         raise UnsupportedFormat("the file is empty (0 bytes)", source=source)
     kind = sniff(data)
     if kind == "pdf":
-        return pdf.read(data, source)
+        return pdf.read(data, source, settings)
     if kind == "docx":
         return docx.read(data, source)
     if kind == "zip":

@@ -26,6 +26,7 @@ import pypdfium2.raw as pdfium_c
 from .. import lattice, ocr
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer, UnreadableText
 from ..model import Document, Grid
+from ..settings import DEFAULT, ParseSettings
 
 # Words that only the statistical tables print; a page with two of them holds a table.
 TABLE_MARKERS = (
@@ -34,8 +35,6 @@ TABLE_MARKERS = (
     "结转下年度", "行政复议", "行政诉讼", "复议后起诉", "结果维持", "指标名称", "统计指标",
 )
 _SPACE = re.compile(r"\s+")
-# Chars per page below which a page is taken as an image (a scan).
-MIN_TEXT_CHARS = 20
 
 
 def open_pdf(data: bytes, source: str = "") -> pdfium.PdfDocument:
@@ -121,7 +120,7 @@ def page_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     return out
 
 
-def cell_text(chars: list[Char], x_tolerance: float = 3, y_tolerance: float = 3) -> str:
+def cell_text(chars: list[Char], x_tolerance: float = DEFAULT.char_x_tolerance, y_tolerance: float = DEFAULT.char_y_tolerance) -> str:
     """A cell's characters as lines top to bottom and words left to right."""
     lines: list[list[Char]] = []
     for c in sorted(chars, key=lambda c: (c[2] + c[4]) / 2):
@@ -139,7 +138,8 @@ def cell_text(chars: list[Char], x_tolerance: float = 3, y_tolerance: float = 3)
     return "\n".join(out)
 
 
-def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int) -> list[Grid]:
+def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
+                settings: ParseSettings = DEFAULT) -> list[Grid]:
     """The ruled tables of one page, each cell's text from pypdfium2's characters, by midpoint, as pdfplumber does."""
     width, height = page.get_size()
     tables = lattice.find_tables(lattice.vector_edges(page), width, height)
@@ -150,7 +150,7 @@ def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int
     grids = []
     for n, table in enumerate(tables, start=1):
         inside = iter(lattice.assign(chars, mids, [c for row in table.rows for c in row.cells]))
-        texts = [[cell_text(chars_in) if c is not None else None for c, chars_in in zip(row.cells, inside)]
+        texts = [[cell_text(chars_in, settings.char_x_tolerance, settings.char_y_tolerance) if c is not None else None for c, chars_in in zip(row.cells, inside)]
                  for row in table.rows]
         grids.append(lattice.grid_of(table, page_no, n, texts))
     return grids
@@ -177,10 +177,7 @@ def pdfium_grids(data: bytes, pages: list[int], source: str = "") -> tuple[list[
 
 
 OCR_HINT = "install the OCR extra to read it: pip install 'xxgk[ocr]'"
-# A page is noise when more than this share of its characters are outside what a Chinese report
-# prints. Measured: 0.000 on every page of the real fixtures, 0.87-0.96 on hzq2024 with its
-# /ToUnicode maps removed (pdfium then returns control characters and stray Ethiopic, Thai, Cyrillic).
-GARBLED_RATIO = 0.2
+# What a Chinese report prints; anything else on a page is noise (settings.garbled_ratio).
 _EXPECTED = (
     (0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x2150, 0x21FF), (0x2460, 0x25FF), (0x3000, 0x303F),
     (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF),
@@ -192,19 +189,19 @@ def _expected(c: str) -> bool:
     return any(a <= o <= b for a, b in _EXPECTED)
 
 
-def garbled(text: str) -> bool:
+def garbled(text: str, settings: ParseSettings = DEFAULT) -> bool:
     """True when a page's text is noise (fonts without a Unicode map), not Chinese, digits and punctuation."""
     chars = [c for c in text if not c.isspace()]
-    if len(chars) < MIN_TEXT_CHARS:
+    if len(chars) < settings.min_text_chars:
         return False
-    return sum(1 for c in chars if not _expected(c)) / len(chars) > GARBLED_RATIO
+    return sum(1 for c in chars if not _expected(c)) / len(chars) > settings.garbled_ratio
 
 
 def _pages(pages: list[int]) -> str:
     return ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")
 
 
-def read(data: bytes, source: str = "") -> Document:
+def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Document:
     """Every page opened once: its text; on a table page, its ruled tables from the same text page."""
     pdf = open_pdf(data, source)
     texts: list[str] = []
@@ -218,13 +215,13 @@ def read(data: bytes, source: str = "") -> Document:
             textpage = page.get_textpage()
             text = textpage.get_text_range()
             texts.append(text)
-            if len(_SPACE.sub("", text)) < MIN_TEXT_CHARS:
+            if len(_SPACE.sub("", text)) < settings.min_text_chars:
                 empty.append(i)
-            elif garbled(text):
+            elif garbled(text, settings):
                 noise.append(i)
             elif is_table_page(text):
                 pages.append(i)
-                grids += ruled_grids(page, textpage, i + 1)
+                grids += ruled_grids(page, textpage, i + 1, settings)
             textpage.close()
             page.close()
     finally:
@@ -246,7 +243,7 @@ def read(data: bytes, source: str = "") -> Document:
             else:
                 raise NoTextLayer(f"{what}, {len(texts)} pages; {OCR_HINT}", source=source)
         else:
-            ocr_grids, ocr_lines = ocr.ocr_grids(data, sorted(need_ocr))
+            ocr_grids, ocr_lines = ocr.ocr_grids(data, sorted(need_ocr), settings.ocr_dpi)
             grids = sorted(grids + ocr_grids, key=lambda g: g.page or 0)
             by_page.update(ocr_lines)
             notes.append(f"OCR (rapidocr) read pages {_pages(sorted(need_ocr))}: {what}")
