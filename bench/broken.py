@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("--memory-limit", type=int, default=2048)  # the CLI default
     args = ap.parse_args()
     files = sorted(p for p in (ROOT / "fixtures" / "broken").iterdir() if p.suffix != ".py")
-    print(f"| file | status | error | seconds | peak MB |\n| --- | --- | --- | --- | --- |")
+    print("| file | status | error | seconds | peak MB |\n| --- | --- | --- | --- | --- |")
     for f in files:
         with Pool(1, Limits(args.time_limit, args.memory_limit)) as pool:  # a pool per file: its own peak
             t = time.perf_counter()

@@ -14,19 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .model import Check, Figure, Value
+from .schema import APPLICANTS, OUTCOMES, T3_COLS, T3_OTHER_SPLIT, T4_GROUPS, T4_PARTS
 
-T3_COLS = ("natural", "commercial", "research", "nonprofit", "legal", "org_other", "total")
-APPLICANTS = T3_COLS[:-1]
-OUTCOMES = (
-    "granted", "partial",
-    "withheld_secret", "withheld_law", "withheld_safety", "withheld_third_party",
-    "withheld_internal", "withheld_process", "withheld_enforcement", "withheld_query",
-    "unavailable_not_held", "unavailable_create", "unavailable_unclear",
-    "declined_petition", "declined_repeat", "declined_publication", "declined_mass", "declined_confirm",
-)
-OTHER_SPLIT = ("other_no_correction", "other_unpaid_fee", "other_misc")
-T4_GROUPS = ("review", "suit_direct", "suit_after_review")
-T4_PARTS = ("upheld", "corrected", "other", "pending")
 AMOUNT_COLS = ("amount", "amount_wan")  # 表二's money columns: decimals allowed (H5)
 SIGNED_COLS = ("delta",)  # v2019 表二 本年增/减: may be negative (H5)
 MAX_SHOWN = 4
@@ -92,8 +81,8 @@ def run_checks(values: list[Value]) -> list[Check]:
     cells = _Cells(values)
     out: list[Check] = []
     if cells.has_row("t3", "total") or cells.has_row("t3", "new"):
-        split = any(cells.has_row("t3", r) for r in OTHER_SPLIT) and not cells.has_row("t3", "other")
-        outcome_rows = OUTCOMES + (OTHER_SPLIT if split else ("other",))
+        split = any(cells.has_row("t3", r) for r in T3_OTHER_SPLIT) and not cells.has_row("t3", "other")
+        outcome_rows = OUTCOMES + (T3_OTHER_SPLIT if split else ("other",))
         for col in T3_COLS:
             g = lambda row: (row, cells.get("t3", row, col))  # noqa: E731
             out.append(_compare("t3_balance", "H1", "t3", col, [g("new"), g("carried")], [g("total"), g("forward")]))

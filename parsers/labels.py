@@ -19,10 +19,8 @@ from importlib import resources
 from rapidfuzz import fuzz
 
 from .normalize import core
-from .schema import keys
+from .schema import T4_GROUP_LABELS, keys
 from .settings import DEFAULT, ParseSettings
-
-T4_GROUPS = {"行政复议": "review", "未经复议直接起诉": "suit_direct", "复议后起诉": "suit_after_review"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class LabelIndex:
         for k in keys():
             if k.table == "t4":
                 self._add("t4", "col", "", k.col_label, k.col)
-        for label, key in T4_GROUPS.items():
+        for label, key in T4_GROUP_LABELS.items():
             self._add("t4", "group", "", label, key)
         text = resources.files("xxgk.parsers").joinpath("labels.csv").read_text(encoding="utf-8")
         for a in csv.DictReader(text.splitlines()):

@@ -18,8 +18,6 @@ TABLES = {
     "t4": "政府信息公开行政复议、行政诉讼情况",
 }
 TEMPLATES = ("v2019", "v2021")
-# v2021 reports may print （六）其他处理 as one row (`other`) or as three sub-rows.
-T3_OTHER_SPLIT = ("other_no_correction", "other_unpaid_fee", "other_misc")
 
 
 @dataclass(frozen=True)
@@ -67,3 +65,24 @@ def _canonical() -> frozenset[tuple[str, str, str, str]]:
 
 def is_canonical(table: str, row: str, col: str, template: str) -> bool:
     return (table, row, col, template) in _canonical()
+
+
+# ---- row and column keys in keys.csv's order: the one place the identities and readers take them from
+def _in_order(items) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return tuple(dict.fromkeys(items))
+
+
+_T3 = [k for k in keys() if k.table == "t3" and k.template == "v2021"]
+_T4 = [k for k in keys() if k.table == "t4" and k.template == "v2021"]
+T3_ROWS = _in_order(k.row for k in _T3)
+T3_COLS = _in_order(k.col for k in _T3)  # the six applicant types, then total
+APPLICANTS = tuple(c for c in T3_COLS if c != "total")
+# v2021 reports may print （六）其他处理 as one row (`other`) or as three sub-rows.
+T3_OTHER_SPLIT = tuple(r for r in T3_ROWS if r.startswith("other_"))
+T3_OTHER_ROWS = ("other", *T3_OTHER_SPLIT)
+# 办理结果 rows before 其他处理: what H2 sums with the other row(s)
+OUTCOMES = tuple(r for r in T3_ROWS if r not in ("new", "carried", "total", "forward", *T3_OTHER_ROWS))
+T4_GROUPS = _in_order(k.row for k in _T4)  # review, suit_direct, suit_after_review
+T4_PARTS = tuple(c for c in _in_order(k.col for k in _T4) if c != "total")
+# the group as printed (its leaf: 行政复议, 未经复议直接起诉, 复议后起诉) -> its key
+T4_GROUP_LABELS = {k.row_leaf: k.row for k in _T4}

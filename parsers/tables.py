@@ -28,6 +28,7 @@ from decimal import Decimal
 from .labels import index
 from .model import Cell, Grid, Value
 from .normalize import core, squash
+from .schema import T3_OTHER_ROWS
 from .settings import DEFAULT, ParseSettings
 from .values import Parsed, is_value_like, parse_value
 
@@ -431,7 +432,7 @@ class TableStream:
             return
         self.pending = ""
         self._note_fuzzy("t3", leaf, m)
-        if m.key in ("other_no_correction", "other_unpaid_fee", "other_misc", "other"):
+        if m.key in T3_OTHER_ROWS:
             self.result.t3_other_rows.add(m.key)
             if m.key != "other":
                 self._evidence("v2021")

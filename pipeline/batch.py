@@ -23,6 +23,7 @@ from pathlib import Path
 
 from xxgk.parsers import Check, Report
 from xxgk.parsers.model import report_from_dict, report_to_dict
+from xxgk.parsers.settings import ParseSettings
 
 from . import interrupt
 from .cache import ResultCache

@@ -230,7 +230,7 @@ def crawl(seeds, out, state, log_json, quiet, verbose, formats, csv_encoding, wo
     """
     logs.setup(json_lines=log_json, quiet=quiet)
     settings = guarded(lambda: crawl_settings(
-        contact, delay=delay, allow_hosts=frozenset(h.lower() for h in allow_hosts),
+        contact, delay=delay, allow_hosts=frozenset(allow_hosts),
         max_pages=max_pages, max_documents=max_documents, max_depth=max_depth, time_budget=time_budget, timeout=timeout,
         max_bytes=max_bytes, retries=retries, recheck=recheck, obey_robots=not ignore_robots))
     _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]

@@ -12,7 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xxgk.parsers import Check, Report
-from xxgk.parsers.checks import T3_COLS, fmt_number
+from xxgk.parsers.checks import fmt_number
+from xxgk.parsers.schema import T3_COLS
 
 
 def _cells(r: Report) -> dict[tuple[str, str, str], Decimal | None]:

@@ -13,7 +13,7 @@ import pytest
 from xxgk.parsers import extract
 from xxgk.pipeline.crossyear import cross_year_checks
 from xxgk.pipeline.columns import COLUMNS, codebook, labels_zh, read_table
-from xxgk.pipeline.datasets import tables, write_reports
+from xxgk.pipeline.datasets import write_reports
 
 from .conftest import REPORTS
 
@@ -236,8 +236,8 @@ def test_the_data_package_and_the_page_name_exactly_the_files_the_run_wrote(tmp_
     assert on_disk == {p.name for p in written}
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert sorted(r["path"] for r in package["resources"]) == sorted(on_disk - {"datapackage.json"})
-    tables = [r for r in package["resources"] if "schema" in r]
-    assert {r["path"].split(".")[1] for r in tables} == ({"csv", "parquet"} & set(formats))  # Parquet too has its schema
+    described = [r for r in package["resources"] if "schema" in r]
+    assert {r["path"].split(".")[1] for r in described} == ({"csv", "parquet"} & set(formats))  # Parquet too has its schema
     footer = re.search(r"Data: ([^;]*);", (tmp_path / "report.html").read_text(encoding="utf-8")).group(1)
     assert set(footer.split(", ")) == on_disk - {"datapackage.json", "report.html", "codebook.csv", "codebook.md"}
     report = validate(str(tmp_path / "datapackage.json"))

@@ -41,6 +41,16 @@ ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
 MAX_CRAWL_DELAY = 60.0  # a robots.txt Crawl-delay above this is capped (logged): a night has 28,800 seconds
 
 
+def normal_host(name: str) -> str:
+    """A host name as the politeness rules key it: lower case, no trailing dot (example.org. is example.org)."""
+    return name.lower().rstrip(".")
+
+
+def host_of(url: str) -> str:
+    """The host of a URL, normalised (no port, no user info); '' when it has none."""
+    return normal_host(urlsplit(url).hostname or "")
+
+
 def network_failure(exc: Exception) -> str:
     """What kind of network failure an httpx exception is: dns, connect, tls, timeout or transport."""
     if isinstance(exc, httpx.TimeoutException):
@@ -148,7 +158,7 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
-        self.allowed = {h.lower() for h in allowed_hosts} | {h.lower() for h in settings.allow_hosts}
+        self.allowed = {normal_host(h) for h in allowed_hosts} | {normal_host(h) for h in settings.allow_hosts}
         self.backend = DeadlineBackend() if transport is None else None
         self.client = httpx.Client(
             transport=transport if transport is not None else deadline_transport(self.backend),  # type: ignore[arg-type]
@@ -171,7 +181,7 @@ class Fetcher:
     # 1. allowed hosts
     def check_allowed(self, url: str) -> None:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        host = host_of(url)
         if parts.scheme not in ("http", "https") or host not in self.allowed:
             self.stats.blocked["offsite"] += 1
             raise Offsite(f"{url} is outside the allowed hosts ({', '.join(sorted(self.allowed))}); "
@@ -225,7 +235,7 @@ class Fetcher:
 
     # 3. politeness
     def _wait_turn(self, url: str) -> None:
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_of(url)
         last = self._last.get(host)
         if last is not None:
             wait = self.host_delay(url) - (self.clock() - last)
@@ -233,7 +243,7 @@ class Fetcher:
                 self.sleep(wait)
 
     def _done(self, url: str) -> None:
-        self._last[(urlsplit(url).hostname or "").lower()] = self.clock()
+        self._last[host_of(url)] = self.clock()
 
     # 4-6. one GET with conditional headers, retries and caps; redirects by hand
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:

@@ -7,13 +7,12 @@ each fetched body becomes a Job that the supervised pool reads, like any file.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from xxgk.parsers import Report
 
 from ..runner import failed_report
 from ..tasks import Job
-from .fetch import Fetcher
+from .fetch import Fetcher, host_of
 from .run import Crawl
 from .settings import CrawlSettings
 from .state import State
@@ -23,7 +22,7 @@ def fetch_urls(urls: list[str], out: Path, settings: CrawlSettings | None = None
     """Jobs for the URLs fetched (in order), `failed` rows for those that could not be."""
     settings = CrawlSettings.resolve(settings)
     state = State(out / "state.sqlite", out / "store")
-    fetcher = Fetcher(settings, {(urlsplit(u).hostname or "").lower() for u in urls})
+    fetcher = Fetcher(settings, {host_of(u) for u in urls})
     jobs: list[Job] = []
     failed: list[Report] = []
     try:

@@ -30,7 +30,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.errors import Disallowed, FetchError, Offsite
@@ -42,7 +41,7 @@ from ..publish import OutputLock, describe_os_error
 from ..runner import failed_report
 from ..tasks import Job
 from xxgk.parsers import links as discovery
-from .fetch import Fetcher
+from .fetch import Fetcher, host_of
 from .settings import CrawlSettings
 from .state import State
 
@@ -304,7 +303,7 @@ def crawl(
     s = CrawlSettings.resolve(settings)
     with OutputLock(out):
         state = State(state_path or out / "state.sqlite", out / "store")
-        hosts = {(urlsplit(u).hostname or "").lower() for u in seeds}
+        hosts = {host_of(u) for u in seeds}
         fetcher = Fetcher(s, hosts, transport=transport, **({"sleep": sleep} if sleep else {}))
         stopped_by = None
         try:
