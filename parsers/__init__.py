@@ -13,9 +13,13 @@ from .errors import (
     UnsupportedFormat,
     XxgkError,
 )
+from typing import TYPE_CHECKING, Any
+
 from .model import Check, Report, Value
-from .report import EXTRACTOR_VERSION, extract
-from .settings import ParseSettings
+from .settings import EXTRACTOR_VERSION, ParseSettings
+
+if TYPE_CHECKING:
+    from .report import extract
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -32,3 +36,13 @@ __all__ = [
     "XxgkError",
     "extract",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # `extract` brings the readers (pypdfium2, pdfplumber's table finder, lxml, python-docx, jieba):
+    # loaded on first use, so that the records, errors and settings stay light to import.
+    if name == "extract":
+        from .report import extract
+
+        return extract
+    raise AttributeError(f"module 'xxgk.parsers' has no attribute {name!r}")

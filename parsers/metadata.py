@@ -20,11 +20,6 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-with warnings.catch_warnings():  # jieba's "pkg_resources is deprecated" is not for xxgk's users to read
-    warnings.simplefilter("ignore", UserWarning)
-    import jieba
-
-jieba.setLogLevel(logging.ERROR)
 
 # Words that end an agency name, longest first (the user dictionary keeps them whole).
 AGENCY_SUFFIXES = (
@@ -67,7 +62,12 @@ class Metadata:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer() -> jieba.Tokenizer:
+def _tokenizer():  # type: ignore[no-untyped-def]
+    """jieba's tokenizer with the agency suffixes as words; jieba is loaded here, on first use (0.3 s)."""
+    with warnings.catch_warnings():  # jieba's "pkg_resources is deprecated" is not for xxgk's users to read
+        warnings.simplefilter("ignore", UserWarning)
+        import jieba
+    jieba.setLogLevel(logging.ERROR)
     tk = jieba.Tokenizer()
     for w in AGENCY_SUFFIXES + ("综合实验区", "开发区", "高新区"):
         tk.add_word(w, freq=100000)

@@ -9,6 +9,8 @@ here". `None` at a position means no cell covers it; `""` means an empty cell.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, get_args
@@ -174,3 +176,17 @@ def report_from_dict(data: dict) -> Report:
     d["checks"] = [Check(**c) for c in d.get("checks", [])]
     d["figures"] = [Figure(**{**f, "value": Decimal(f["value"])}) for f in d.get("figures", [])]
     return Report(**d)
+
+
+# A letter first, so that no spreadsheet takes an id for a number: Excel and LibreOffice turn
+# the all-digit 1920296141274983 (one id in ten is all digits or digits with one e) into 1.92E+15.
+ID_PREFIX = "r"
+
+
+def report_id_of(sha256_hex: str) -> str:
+    """The id of a document whose bytes have this SHA-256: the same bytes, the same id."""
+    return ID_PREFIX + sha256_hex[:16]
+
+
+def report_id(data: bytes) -> str:
+    return report_id_of(hashlib.sha256(data).hexdigest())

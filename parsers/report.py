@@ -17,29 +17,13 @@ from .errors import DocumentError
 from .metadata import extract_metadata, is_report_title
 from .narrative import figures
 from .region import region_of
-from .model import Check, Report
+from .model import Check, Report, report_id_of
 from .readers import read, sniff
 from .schema import TEMPLATES, expected_cells, is_canonical
-from .settings import DEFAULT, ParseSettings, extractor_version
+from .settings import ParseSettings, extractor_version
 from .tables import TableResult, read_tables
 
-# What the default settings extract: stored results of another version are redone (settings.py).
-EXTRACTOR_VERSION = extractor_version(DEFAULT)
 MAX_LISTED = 4  # reasons of one kind listed before "and N more"
-
-
-# A letter first, so that no spreadsheet takes an id for a number: Excel and LibreOffice turn
-# the all-digit 1920296141274983 (one id in ten is all digits or digits with one e) into 1.92E+15.
-ID_PREFIX = "r"
-
-
-def report_id_of(sha256_hex: str) -> str:
-    """The id of a document whose bytes have this SHA-256: the same bytes, the same id."""
-    return ID_PREFIX + sha256_hex[:16]
-
-
-def report_id(data: bytes) -> str:
-    return report_id_of(hashlib.sha256(data).hexdigest())
 
 
 def decide_template(evidence: dict[str, int], year: str) -> tuple[str, str]:

@@ -80,3 +80,7 @@ DEFAULT = ParseSettings()
 def extractor_version(settings: ParseSettings | None = None) -> str:
     """The code's version and the settings' hash: '3.1a2b3c4d'."""
     return f"{CODE_VERSION}.{(settings or DEFAULT).digest()}"
+
+
+# What the default settings extract: stored results of another version are redone.
+EXTRACTOR_VERSION = extractor_version(DEFAULT)

@@ -13,8 +13,9 @@ from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.settings import ParseSettings
 
 from .batch import extract_in_process, extract_supervised
-from .datasets import CSV_ENCODINGS, chosen_formats, codebook, tables, write_reports
+from .datasets import codebook, tables, write_reports
 from .inputs import expand
+from .writers import CSV_ENCODINGS, chosen_formats
 from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 from .publish import OutputLock
 
@@ -37,7 +38,7 @@ class Dataset:
         report.html), published as one set under the same lock; returns their paths."""
         chosen = chosen_formats(formats)
         if csv_encoding not in CSV_ENCODINGS:
-            raise ValueError(f"csv_encoding {csv_encoding!r}: choose from {', '.join(CSV_ENCODINGS)}")
+            raise ConfigError(f"csv_encoding {csv_encoding!r}: choose from {', '.join(CSV_ENCODINGS)}")
         with OutputLock(Path(out)):
             return write_reports(self.records, Path(out), chosen, csv_encoding)
 

@@ -6,19 +6,21 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from xxgk.parsers.errors import ConfigError, OutputError, XxgkError
 
-from . import datasets, interrupt, logs
-from .batch import BatchStats, run_batch
+from . import interrupt, logs, writers
 from .inputs import DOCUMENT_SUFFIXES
 from .inputs import expand as expand_inputs
 from .progress import Progress, report_line, summary, worth_a_line
 from .pool import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, MIN_MEMORY_MB, Limits, PoolBroken
-from .crawl import CrawlSettings, crawl as run_crawl
+from .crawl.settings import CrawlSettings
+
+if TYPE_CHECKING:
+    from .batch import BatchStats
 from .crawl.settings import (DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_PAGES,
                              DEFAULT_RETRIES, DEFAULT_TIMEOUT)
 
@@ -80,7 +82,7 @@ def guarded(run: Callable[[], object]) -> object:
 
 def output_options(f):  # type: ignore[no-untyped-def]
     """--format and --csv-encoding, the same for every command that writes datasets."""
-    f = click.option("--csv-encoding", type=click.Choice(list(datasets.CSV_ENCODINGS)), default="utf-8-sig", show_default=True,
+    f = click.option("--csv-encoding", type=click.Choice(list(writers.CSV_ENCODINGS)), default="utf-8-sig", show_default=True,
                      help="utf-8-sig (UTF-8 with a BOM, so Excel opens it), utf-8, or gb18030.")(f)
     f = click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
                      help="Comma-separated: csv, parquet, dta (Stata 118), xlsx. The codebook and datapackage.json are always written.")(f)
@@ -89,7 +91,7 @@ def output_options(f):  # type: ignore[no-untyped-def]
 
 def _formats(value: str) -> tuple[str, ...]:
     try:
-        return datasets.chosen_formats(value.split(","))
+        return writers.chosen_formats(value.split(","))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
 
@@ -155,6 +157,8 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
         settings = guarded(lambda: crawl_settings(contact))  # type: ignore[assignment]
 
     progress = Progress(len(found.paths) + len(found.missing) + len(urls), verbose=verbose, quiet=quiet)
+
+    from .batch import run_batch  # the batch stack (pandas, the pool) only when a command runs: --help stays light
 
     def run() -> tuple[BatchStats, list[Path]]:
         try:
@@ -266,6 +270,10 @@ def demo(out, state, log_json, quiet, verbose, formats, csv_encoding, delay) -> 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
                       formats: tuple[str, ...], csv_encoding: str, verbose: bool = False, quiet: bool = False,
                       workers: int | None = None, limits: Limits | None = None) -> None:
+    from . import datasets
+    from .batch import BatchStats
+    from .crawl.run import crawl as run_crawl
+
     started = time.monotonic()
     result = guarded(lambda: run_crawl(seeds, out, settings, state_path=state, workers=workers, limits=limits,
                                        write=lambda reports: datasets.write_reports(reports, out, formats, csv_encoding)))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
@@ -36,24 +35,15 @@ from .columns import CODEBOOK_ZH, COLUMNS, PANEL_META, PRIMARY_KEYS, TABLES, cod
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
 
-FORMATS = ("csv", "parquet", "dta", "xlsx")
-CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
-
-
-def chosen_formats(names: Iterable[str]) -> tuple[str, ...]:
-    """The formats asked for, once each in the order given; ValueError naming any that is unknown."""
-    chosen = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
-    bad = [n for n in chosen if n not in FORMATS]
-    if bad or not chosen:
-        raise ValueError(f"{', '.join(bad) or 'none given'}: choose from {', '.join(FORMATS)}")
-    return chosen
-
 def _str(v: object) -> str:
     return "" if v is None else str(v)
 
 
-def rows_of(r: Report) -> dict[str, list[list[str]]]:
-    """A report's rows for each long table: the one place a record becomes rows."""
+def rows_of(r: Report, guard: bool = True) -> dict[str, list[list[str]]]:
+    """A report's rows for each long table: the one place a record becomes rows.
+
+    `guard`: text that a spreadsheet would run as a formula is neutralised (for files; a
+    DataFrame keeps the text as printed)."""
     rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, r.extractor_version or EXTRACTOR_VERSION, r.found_on]
     tables_ = {
@@ -63,6 +53,8 @@ def rows_of(r: Report) -> dict[str, list[list[str]]]:
         "checks": [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in r.checks],
         "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
     }
+    if not guard:
+        return tables_
     # Text from documents (titles, labels, file names) never reaches a spreadsheet as a formula.
     return {name: [[safe_cell(x) if isinstance(x, str) else x for x in row] for row in rows] for name, rows in tables_.items()}
 
@@ -216,10 +208,38 @@ def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...]
 
 
 def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
-    """Every table of a run as DataFrames (written to a temporary folder and read back: one path)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        write_reports(reports, Path(tmp), ("csv",), "utf-8")
-        return {name: read_table(Path(tmp), name, "utf-8") for name in (*COLUMNS, "panel")}
+    """Every table of a run as DataFrames, built in memory from the same rows a run writes (the
+    same bytes once: a duplicate is kept once, as in a run), with the cross-year checks and the
+    types `read_table` gives the CSVs (tests/test_api.py holds the two equal)."""
+    from .crossyear import cross_year_checks
+
+    rows: dict[str, list[list[str]]] = {name: [] for name in TABLES}
+    seen: set[str] = set()
+    slim = []
+    for r in reports:
+        if r.report_id in seen:
+            continue
+        seen.add(r.report_id)
+        mine = rows_of(r, guard=False)
+        for name, table_rows in mine.items():
+            rows[name] += table_rows
+        meta = dict(zip([c[0] for c in COLUMNS["reports"]], mine["reports"][0]))
+        rows["panel"].append(panel_row(r, [meta[c] for c in PANEL_META]))
+        if (s := _slim(r)) is not None:
+            slim.append(s)
+    for rid, checks in cross_year_checks(slim).items():
+        rows["checks"] += [[rid, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in checks]
+    return {name: frame(name, rows[name]) for name in TABLES}
+
+
+def frame(name: str, rows: list[list[str]]) -> pd.DataFrame:
+    """Rows of text as a table with its declared types: "" is missing, as read_table reads a blank."""
+    names = panel_columns() if name == "panel" else [c[0] for c in COLUMNS[name]]
+    df = pd.DataFrame(rows, columns=names, dtype=object)
+    for col, kind in dtypes(name).items():
+        text = df[col].where(df[col] != "", None)
+        df[col] = text.astype("string") if kind == "string" else pd.to_numeric(text).astype(kind)
+    return df
 
 
 # ---- writers ------------------------------------------------------------------------------

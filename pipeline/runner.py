@@ -7,8 +7,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from xxgk.parsers import Report, extract
-from xxgk.parsers.report import report_id
+from xxgk.parsers.model import Report, report_id
 from xxgk.parsers.settings import ParseSettings
 
 log = logging.getLogger("xxgk.runner")
@@ -23,6 +22,8 @@ def failed_report(source: str, error: str) -> Report:
 
 def extract_bytes(data: bytes, source: str, settings: ParseSettings | None = None) -> Report:
     """extract(), with an unexpected exception turned into a `failed` row that says it is a bug."""
+    from xxgk.parsers.report import extract  # the reader stack: loaded in the worker, never in the parent
+
     try:
         return extract(data, source, settings)
     except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on

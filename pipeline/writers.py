@@ -6,8 +6,24 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from xxgk.parsers.errors import ConfigError
+
+
+# The dataset formats a run can write, and the CSV encodings (gb18030 for an old Excel in Chinese Windows).
+FORMATS = ("csv", "parquet", "dta", "xlsx")
+CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
+
+
+def chosen_formats(names: Iterable[str]) -> tuple[str, ...]:
+    """The formats asked for, once each in the order given; ConfigError (a ValueError) naming any that is unknown."""
+    chosen = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    bad = [n for n in chosen if n not in FORMATS]
+    if bad or not chosen:
+        raise ConfigError(f"{', '.join(bad) or 'none given'}: choose from {', '.join(FORMATS)}")
+    return chosen
 
 
 def file_mode() -> int:

@@ -93,3 +93,26 @@ def test_dataset_write_writes_what_the_cli_writes(tmp_path):
         assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     with pytest.raises(ValueError):
         xxgk.extract(inputs[:1]).write(tmp_path / "bad", formats=("xls",))
+
+
+def test_the_dataframes_built_in_memory_are_what_reading_the_written_csvs_gives(tmp_path):
+    """The API builds its tables from the records (no files); a run writes CSVs. On every real fixture,
+    plus a duplicate, a formula-like title and two consecutive years (cross-year checks), the two agree."""
+    import pandas.testing as pdt
+
+    from xxgk.parsers import extract
+    from xxgk.pipeline.columns import TABLES, read_table
+    from xxgk.pipeline.datasets import tables, write_reports
+
+    reports = [extract(p.read_bytes(), p.name) for p in sorted(REPORTS.iterdir())]
+    reports.append(reports[0])  # the same bytes twice: one report
+    tricky = extract((REPORTS / "2025-pingtan.html").read_bytes(), "=HYPERLINK(\"x\").html")
+    tricky.report_id, tricky.title = "r0000000000000001", "=1+1 平潭"
+    reports.append(tricky)
+    write_reports(reports, tmp_path, ("csv",), "utf-8")
+    in_memory = tables(reports)
+    assert sorted(in_memory) == sorted(TABLES)
+    assert any(c.startswith("cross_year") for c in in_memory["checks"]["check"])
+    assert in_memory["reports"]["title"].str.startswith("=1+1").any()  # as printed, not neutralised
+    for name in TABLES:
+        pdt.assert_frame_equal(in_memory[name], read_table(tmp_path, name, "utf-8"), check_dtype=True)

@@ -208,7 +208,7 @@ ALL_DIGITS = b"report 1722"
 
 
 def test_a_report_id_is_never_a_number_even_when_its_hash_is_all_digits(tmp_path):
-    from xxgk.parsers.report import report_id
+    from xxgk.parsers.model import report_id
 
     assert hashlib.sha256(ALL_DIGITS).hexdigest()[:16].isdigit()
     rid = extract(ALL_DIGITS, "digits.txt").report_id

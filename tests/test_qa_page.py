@@ -46,9 +46,9 @@ def test_page_lists_counts_failing_checks_and_charts(qa):
 
 
 def test_outcome_groups_cover_every_outcome_row():
-    from xxgk.parsers.checks import OTHER_SPLIT, OUTCOMES
+    from xxgk.parsers.schema import OUTCOMES, T3_OTHER_ROWS
 
-    assert all(outcome_group(r) for r in OUTCOMES + OTHER_SPLIT + ("other",))
+    assert all(outcome_group(r) for r in OUTCOMES + T3_OTHER_ROWS)
     assert outcome_group("total") is None and outcome_group("new") is None
 
 
