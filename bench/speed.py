@@ -9,7 +9,9 @@ prints of real HTML reports, a prose-only report citing 第二十条 on every pa
 1. In one process, interleaved, N rounds (the machine's drift hits all alike), per PDF corpus:
    xxgk's whole extraction (`xxgk.parsers.extract`) against pdfplumber `extract_tables` on every
    page, pdfplumber on the table pages only, PyMuPDF `find_tables` (when installed: a benchmark
-   peer only, AGPL, never imported by xxgk), and pypdfium2's text of every page (the floor).
+   peer only, AGPL, never imported by xxgk; use 1.x, `pip install pymupdf==1.28.2`: 2.0 runs an
+   ONNX layout model inside find_tables, 6-7x slower, tooling.md), and pypdfium2's text of every
+   page (the floor).
 2. As a user runs it: `xxgk extract --workers 1` over a batch of distinct copies (each copy's bytes
    differ, so none is skipped as a duplicate), start-up included, against a fresh Python running
    pdfplumber / PyMuPDF over the same files.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import os
 import platform
 import statistics
@@ -50,6 +53,7 @@ except ImportError:  # pragma: no cover - optional peer
     pymupdf = None
 
 XXGK = [sys.executable, "-m", "xxgk"]
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its FontBBox complaints about Chromium's fonts
 
 
 def pdfs() -> list[tuple[str, bytes]]:

@@ -105,10 +105,14 @@ def assign(items: Sequence[T], mids: Sequence[tuple[float, float]], boxes: Seque
     return out
 
 
+def _axes(table: Table) -> tuple[list[float], list[float]]:
+    """The grid's column lefts and row tops: every distinct cell edge, to 0.1 pt."""
+    return sorted({round(c[0], 1) for c in table.cells}), sorted({round(c[1], 1) for c in table.cells})
+
+
 def grid_of(table: Table, page_no: int, number: int, texts: list[list[str | None]]) -> Grid:
     """pdfplumber's table (rows of cell boxes) with each cell's text, as a grid with row and column spans."""
-    xs = sorted({round(c[0], 1) for c in table.cells})
-    tops = sorted({round(c[1], 1) for c in table.cells})
+    xs, tops = _axes(table)
     col_of = {x: i for i, x in enumerate(xs)}
     row_of = {t: i for i, t in enumerate(tops)}
     width = len(xs)
@@ -135,8 +139,7 @@ def grid_of(table: Table, page_no: int, number: int, texts: list[list[str | None
 
 def cell_position(table: Table) -> dict[tuple[int, int], tuple[int, int]]:
     """(row index, cell index) in pdfplumber's rows -> (grid row, grid column) of grid_of."""
-    xs = sorted({round(c[0], 1) for c in table.cells})
-    tops = sorted({round(c[1], 1) for c in table.cells})
+    xs, tops = _axes(table)
     col_of = {x: i for i, x in enumerate(xs)}
     row_of = {t: i for i, t in enumerate(tops)}
     return {(ri, ci): (row_of[round(b[1], 1)], col_of[round(b[0], 1)])
