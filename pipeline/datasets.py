@@ -234,12 +234,12 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
 
 def frame(name: str, rows: list[list[str]]) -> pd.DataFrame:
     """Rows of text as a table with its declared types: "" is missing, as read_table reads a blank."""
-    names = panel_columns() if name == "panel" else [c[0] for c in COLUMNS[name]]
-    df = pd.DataFrame(rows, columns=names, dtype=object)
-    for col, kind in dtypes(name).items():
-        text = df[col].where(df[col] != "", None)
-        df[col] = text.astype("string") if kind == "string" else pd.to_numeric(text).astype(kind)
-    return df
+    parse = {"string": str, "Int64": int, "Float64": float}
+    columns = {}
+    for i, (col, kind) in enumerate(dtypes(name).items()):
+        to = parse[kind]
+        columns[col] = pd.array([to(row[i]) if row[i] != "" else None for row in rows], dtype=kind)
+    return pd.DataFrame(columns)
 
 
 # ---- writers ------------------------------------------------------------------------------
