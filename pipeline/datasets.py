@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import get_args
 
+import numpy as np
 import pandas as pd
 
 from xxgk.parsers import EXTRACTOR_VERSION, Report
@@ -234,11 +235,17 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
 
 def frame(name: str, rows: list[list[str]]) -> pd.DataFrame:
     """Rows of text as a table with its declared types: "" is missing, as read_table reads a blank."""
-    parse = {"string": str, "Int64": int, "Float64": float}
+    # Numbers go straight into pandas' masked arrays: pd.array would infer each of the panel's 450 columns.
+    numeric = {"Int64": (int, np.int64, pd.arrays.IntegerArray), "Float64": (float, np.float64, pd.arrays.FloatingArray)}
     columns = {}
     for i, (col, kind) in enumerate(dtypes(name).items()):
-        to = parse[kind]
-        columns[col] = pd.array([to(row[i]) if row[i] != "" else None for row in rows], dtype=kind)
+        cells = [row[i] for row in rows]
+        if kind == "string":
+            columns[col] = pd.array([c if c != "" else None for c in cells], dtype="string")
+            continue
+        to, np_type, array = numeric[kind]
+        mask = np.array([c == "" for c in cells], dtype=bool)
+        columns[col] = array(np.array([to(c) if c != "" else 0 for c in cells], dtype=np_type), mask)
     return pd.DataFrame(columns)
 
 
