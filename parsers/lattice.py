@@ -6,7 +6,7 @@ share. Stages:
     vector_edges   horizontal and vertical segments of the page's paths (pypdfium2, C)
     find_tables    pdfplumber's TableFinder run on those edges (its algorithm, not its parser)
     assign         items (characters, OCR boxes) to the cells holding their midpoints,
-                   by sorting and bisecting: O((cells + items) log items)
+                   by sorting and bisecting: O((cells + items) log items); assign_cells by table row
     grid_of        a found table, with each cell's text, as a Grid with row and column spans
 """
 
@@ -108,6 +108,12 @@ def assign(items: Sequence[T], mids: Sequence[tuple[float, float]], boxes: Seque
 def _axes(table: Table) -> tuple[list[float], list[float]]:
     """The grid's column lefts and row tops: every distinct cell edge, to 0.1 pt."""
     return sorted({round(c[0], 1) for c in table.cells}), sorted({round(c[1], 1) for c in table.cells})
+
+
+def assign_cells(items: Sequence[T], mids: Sequence[tuple[float, float]], table: Table) -> list[list[list[T] | None]]:
+    """`assign` over a found table, row by row: each cell's items, None where the row has no cell."""
+    inside = iter(assign(items, mids, [c for row in table.rows for c in row.cells]))
+    return [[found if c is not None else None for c, found in zip(row.cells, inside)] for row in table.rows]
 
 
 def grid_of(table: Table, page_no: int, number: int, texts: list[list[str | None]]) -> Grid:

@@ -119,10 +119,8 @@ def ocr_grids(data: bytes, pages: list[int], dpi: int = 200) -> tuple[list[Grid]
             lines[i] = _lines(boxes)
             mids = [((b[1] + b[3]) / 2, (b[2] + b[4]) / 2) for b in boxes]
             for n, table in enumerate(tables, start=1):
-                cells = [c for row in table.rows for c in row.cells]
-                read = iter([_cell(inside, c) if c is not None else None
-                             for c, inside in zip(cells, lattice.assign(boxes, mids, cells))])
-                read_rows = [[next(read) for _ in row.cells] for row in table.rows]
+                read_rows = [[_cell(found, c) if found is not None else None for c, found in zip(row.cells, inside)]
+                             for row, inside in zip(table.rows, lattice.assign_cells(boxes, mids, table))]
                 texts = [[r[0] if r else None for r in row] for row in read_rows]
                 conf = {(ri, ci): r[1] for ri, row in enumerate(read_rows) for ci, r in enumerate(row) if r}
                 g = lattice.grid_of(table, i + 1, n, texts)

@@ -82,7 +82,7 @@ def table_pages(texts: list[str]) -> list[int]:
     return [i for i, t in enumerate(texts) if is_table_page(t)]
 
 
-def page_grids(data: bytes, pages: list[int], source: str = "") -> list[Grid]:
+def page_grids(data: bytes, pages: list[int]) -> list[Grid]:
     """pdfplumber end to end on the given pages: the reference the fast path is tested against."""
     import pdfplumber
 
@@ -149,9 +149,8 @@ def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int
     mids = [((c[1] + c[3]) / 2, (c[2] + c[4]) / 2) for c in chars]
     grids = []
     for n, table in enumerate(tables, start=1):
-        inside = iter(lattice.assign(chars, mids, [c for row in table.rows for c in row.cells]))
-        texts = [[cell_text(chars_in, settings.char_x_tolerance, settings.char_y_tolerance) if c is not None else None for c, chars_in in zip(row.cells, inside)]
-                 for row in table.rows]
+        texts = [[cell_text(found, settings.char_x_tolerance, settings.char_y_tolerance) if found is not None else None
+                  for found in row] for row in lattice.assign_cells(chars, mids, table)]
         grids.append(lattice.grid_of(table, page_no, n, texts))
     return grids
 
