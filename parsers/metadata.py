@@ -54,6 +54,19 @@ _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _PAGE_NUMBER = re.compile(r"^[-—\s]*\d+[-—\s]*$")
 
 
+def page_title(text: str) -> str:
+    """A web page's title without its column and site: "<report title>_<column>_<site>" is the usual
+    CMS pattern (the HTML <title>, and the Title a browser writes into a PDF it prints)."""
+    return re.split(r"\s*[_|]\s*|\s+-\s+", text.strip())[0]
+
+
+def pdf_title_hint(title: str) -> str:
+    """A PDF's Title property as a title hint, when it reads as a dated report title (a browser
+    writes the page's <title> there; WPS often a bare 政府信息公开工作年度报告, or the file name)."""
+    t = tidy(page_title(title))
+    return t if _YEAR_IN_TITLE.search(t) and _TITLE.search(t) else ""
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str

@@ -18,8 +18,10 @@ from typing import Any
 from .errors import ConfigError
 
 # Bump when a change of code alters what is extracted: stored results of older versions are redone.
-# 2: report ids begin with a letter. 3: the settings' hash joins the version.
-CODE_VERSION = "3"
+# 2: report ids begin with a letter. 3: the settings' hash joins the version. 4: borderless PDF
+# tables, the page after a table page read too, a PDF's dated Title as title hint, a cell printed
+# twice with two numbers keeps neither.
+CODE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class ParseSettings:
     garbled_ratio: float = 0.2
     char_x_tolerance: float = 3.0  # points between two characters that make a space, as pdfplumber
     char_y_tolerance: float = 3.0  # points between midpoints that still make one line, as pdfplumber
+    # Borderless tables (borderless.py), in character heights ("em") of the line.
+    word_gap_em: float = 0.5  # a wider gap between characters separates two cells of a row
+    stack_gap_em: float = 2.5  # header fragments of one column closer than this are one cell (商/业/企/业)
     # OCR (ocr.py, tables.py).
     ocr_dpi: int = 200
     ocr_min_confidence: float = 0.80  # a value read below this is refused (text, unreadable), never guessed

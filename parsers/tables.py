@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .labels import index
@@ -124,7 +124,7 @@ class TableStream:
         self.header_rows: list[list[Cell | None]] = []  # t3/t4 header being collected
         self.grid_targets: list[Target] | None = None  # targets re-aligned to the current grid
         self.pending = ""  # a label fragment (split over a page break) waiting for its row
-        self.seen: set[tuple[str, str, str]] = set()
+        self.seen: dict[tuple[str, str, str], int] = {}  # cell key -> its index in result.values
         self.last_row = False
 
     # ---- the stream ------------------------------------------------------------
@@ -214,10 +214,9 @@ class TableStream:
             group: str | None = None
             if table == "t4":
                 m = self.ix.match("t4", "col", leaf.text)
-                for p in path[:-1]:
-                    g = self.ix.match("t4", "group", p.text)
-                    if g:
-                        group = g.key
+                groups = {g.key for p in path[:-1] if (g := self.ix.match("t4", "group", p.text))}
+                # Under two groups at once (行政复议 and 复议后起诉): which one is unknowable, so none.
+                group = groups.pop() if len(groups) == 1 else None
                 if m is None or group is None:
                     continue
             else:
@@ -278,9 +277,17 @@ class TableStream:
                 parsed = Parsed("", "text")
         key = (table, row, target.col)
         if key in self.seen:
-            self.result.findings.append(Finding("duplicate_cell", f"{table} {row}/{target.col} printed twice; kept the first ({ref})"))
+            i = self.seen[key]
+            kept = self.result.values[i]
+            if kept.raw.strip() == raw.strip():
+                self.result.findings.append(Finding("duplicate_cell", f"{table} {row}/{target.col} printed twice, alike; kept one ({ref})"))
+                return
+            # Two different numbers claim one cell: which is right is unknowable, so neither is kept.
+            self.result.findings.append(Finding("duplicate_cell", f"{table} {row}/{target.col} printed twice, as "
+                                                f"'{kept.raw}' ({kept.source_ref}) and '{raw}' ({ref}); neither is kept"))
+            self.result.values[i] = replace(kept, value=None, raw=f"{kept.raw} | {raw}", kind="text", unit="")
             return
-        self.seen.add(key)
+        self.seen[key] = len(self.result.values)
         if parsed.kind == "text" and method == "text":
             self.result.findings.append(Finding("unreadable_cell", f"{table} {row}/{target.col}: '{raw}' is not a number ({ref})"))
         self.result.values.append(

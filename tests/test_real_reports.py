@@ -14,14 +14,14 @@ import pytest
 from xxgk.parsers import Report, extract
 from xxgk.pipeline import truth as truthfile
 
-from .conftest import REPORTS, TRUTH
+from .conftest import FIXTURES, REPORTS, TRUTH
 
 TRUTHS = sorted(TRUTH.glob("*.truth"))
 
 
 @lru_cache(maxsize=None)
 def extracted(name: str) -> Report:
-    path = next(p for p in REPORTS.rglob(name))
+    path = next(p for folder in (REPORTS, FIXTURES / "borderless") for p in folder.rglob(name))
     return extract(path.read_bytes(), name)
 
 

@@ -47,3 +47,20 @@ def test_a_number_replaced_by_text_makes_the_report_partial_and_keeps_raw():
     v = cells[("t2", "license", "delta")]
     assert (v.value, v.raw, v.kind) == (None, "见附件", "text")
     assert r.status == "partial" and "unreadable cell" in r.error
+
+
+def test_a_row_printed_twice_with_different_numbers_keeps_neither():
+    line = next(l for l in SEED.splitlines() if l.startswith("行政许可\t"))
+    assert line == "行政许可\t0\t0\t0"
+    cells, r = _values(SEED.replace(line, line + "\n" + "行政许可\t0\t7\t0", 1))
+    v = cells[("t2", "license", "delta")]
+    assert (v.value, v.kind) == (None, "text") and v.raw == "0 | 7"
+    assert cells[("t2", "license", "decisions")].value == 0  # the cells printed alike stay
+    assert r.status == "partial" and "neither is kept" in r.error
+
+
+def test_a_row_printed_twice_alike_keeps_its_value():
+    line = next(l for l in SEED.splitlines() if l.startswith("行政许可\t"))
+    cells, r = _values(SEED.replace(line, line + "\n" + line, 1))
+    assert cells[("t2", "license", "delta")].value == 0
+    assert "printed twice, alike" in r.error

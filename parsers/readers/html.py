@@ -20,6 +20,7 @@ from lxml import etree
 from ..errors import CorruptDocument
 from ..grid import RawCell, expand, span
 from ..links import ATTACHMENT
+from ..metadata import page_title
 from ..model import Document, Grid
 
 _BLOCK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article"}
@@ -55,8 +56,7 @@ def _title(doc: etree._Element) -> str:
     tag = doc.find(".//title")
     if tag is None:
         return ""
-    # "<report title>_<column>_<site>" is the usual CMS pattern.
-    return re.split(r"\s*[_|]\s*|\s+-\s+", "".join(tag.itertext()).strip())[0]
+    return page_title("".join(tag.itertext()))
 
 
 def _drop(el: etree._Element) -> None:

@@ -6,6 +6,8 @@ Every page is opened once. Stages (each a function, so tests and the QA page can
     ruled_grids     the page's ruling lines (lattice.vector_edges), pdfplumber's TableFinder on
                     them, each cell's text from the same text page's characters, by midpoint,
                     as pdfplumber does (lattice.assign)
+    borderless      a table page with no ruled table: columns by text position (borderless.py),
+                    from the same characters
     OCR             pages with no usable text layer, when the OCR extra is installed (ocr.py)
 pdfplumber spends most of its time parsing content streams in Python (pdfminer); here its table
 algorithm gets the edges from pdfium instead. `page_grids` runs pdfplumber end to end: the
@@ -23,10 +25,12 @@ import re
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .. import lattice, ocr
+from .. import borderless, lattice, ocr
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer, UnreadableText
+from ..metadata import pdf_title_hint
 from ..model import Document, Grid
 from ..settings import DEFAULT, ParseSettings
+from ..values import parse_value
 
 # Words that only the statistical tables print; a page with two of them holds a table.
 TABLE_MARKERS = (
@@ -196,6 +200,11 @@ def garbled(text: str, settings: ParseSettings = DEFAULT) -> bool:
     return sum(1 for c in chars if not _expected(c)) / len(chars) > settings.garbled_ratio
 
 
+def _holds_numbers(grid: Grid) -> bool:
+    """True when some cell of the grid is a number (a statistical table, not a box round a heading)."""
+    return any(c is not None and parse_value(c.text).kind == "number" for row in grid.rows for c in row)
+
+
 def _pages(pages: list[int]) -> str:
     return ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")
 
@@ -203,11 +212,14 @@ def _pages(pages: list[int]) -> str:
 def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Document:
     """Every page opened once: its text; on a table page, its ruled tables from the same text page."""
     pdf = open_pdf(data, source)
+    title = pdf_title_hint(pdf.get_metadata_dict().get("Title", "") or "")
     texts: list[str] = []
     grids: list[Grid] = []
     empty: list[int] = []
     noise: list[int] = []
     pages: list[int] = []  # table pages by their text
+    by_position: list[int] = []  # table pages read without ruling lines
+    tail: list[borderless.Line] = []  # a borderless header at the foot of the last page read
     try:
         for i in range(len(pdf)):
             page = load_page(pdf, i, source)
@@ -218,14 +230,29 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
                 empty.append(i)
             elif garbled(text, settings):
                 noise.append(i)
-            elif is_table_page(text):
-                pages.append(i)
-                grids += ruled_grids(page, textpage, i + 1, settings)
+            elif is_table_page(text) or (pages and pages[-1] == i - 1):
+                # The page after a table page too: a table's last rows (表四's one data row) may
+                # sit alone at the top of a page whose text holds no marker.
+                if is_table_page(text):
+                    pages.append(i)
+                found = ruled_grids(page, textpage, i + 1, settings)
+                if not any(_holds_numbers(g) for g in found):  # no ruled table, or only boxes round headings
+                    width, height = page.get_size()
+                    unruled = borderless.borderless_grids(page_chars(textpage, height), i + 1, width, settings, tail)
+                    tail = unruled.tail
+                    if unruled.grids:
+                        found = unruled.grids
+                        by_position.append(i)
+                else:
+                    tail = []
+                grids += found
             textpage.close()
             page.close()
     finally:
         pdf.close()
     notes: list[str] = []
+    if by_position:
+        notes.append(f"pages {_pages(by_position)} have no ruling lines: their tables were read by text position")
     # Pages whose text cannot be used: noise always needs OCR; empty pages only when no table was found.
     need_ocr = noise + (empty if not pages else [])
     by_page = {i: [ln.strip() for ln in t.splitlines() if ln.strip()]
@@ -247,4 +274,4 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
             by_page.update(ocr_lines)
             notes.append(f"OCR (rapidocr) read pages {_pages(sorted(need_ocr))}: {what}")
     lines = [ln for i in sorted(by_page) for ln in by_page[i]]
-    return Document(format="pdf", lines=lines, grids=grids, pages=len(texts), notes=notes)
+    return Document(format="pdf", lines=lines, grids=grids, title_hint=title, pages=len(texts), notes=notes)

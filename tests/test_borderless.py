@@ -1,0 +1,81 @@
+"""Borderless tables (columns by text position only): real pages printed without borders.
+
+fixtures/make/make_borderless.py prints the real 平潭 pages with every border removed, in
+the alignments pages use (the page's own left alignment, everything centred, numbers
+right-aligned), and gives each PDF the web page's hand-read truth. The ones read whole are in
+fixtures/truth/ and held to 100 % by test_real_reports.py; the rest are held here to the
+rule that matters more: every value read is the truth, everything else is flagged.
+"""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pytest
+
+from xxgk.parsers import borderless, extract
+from xxgk.parsers.readers.pdf import page_chars
+from xxgk.pipeline import truth as truthfile
+
+from .conftest import FIXTURES, REPORTS, TRUTH
+
+BORDERLESS = FIXTURES / "borderless"
+PARTIAL = sorted((TRUTH / "borderless-partial").glob("*.truth"))
+
+
+def _report(name: str):
+    return extract((BORDERLESS / name).read_bytes(), name)
+
+
+@pytest.mark.parametrize("truth_path", PARTIAL, ids=lambda p: p.stem)
+def test_a_borderless_table_read_in_part_has_no_wrong_value_and_is_partial(truth_path):
+    truth = truthfile.load(truth_path)
+    report = _report(truth.file)
+    got = {(v.table, v.row, v.col): v.as_text for v in report.values}
+    cmp = truthfile.compare(truth, got)
+    wrong = [w for w in cmp.wrong if not w.endswith(("got (missing)", "got (blank)"))]
+    assert wrong == [], truth.file
+    assert 0 < cmp.exact < cmp.total  # it read something, and not all (else: move its truth to truth/)
+    assert report.status == "partial" and report.error
+
+
+def test_the_reader_says_which_pages_it_read_by_position():
+    report = _report("borderless-2025-pingtan.pdf")
+    assert report.status == "ok"
+    assert "pages 3, 4, 5 have no ruling lines: their tables were read by text position" in report.notes
+    ruled = extract((REPORTS / "hzq2024.pdf").read_bytes(), "hzq2024.pdf")
+    assert "no ruling lines" not in ruled.notes
+
+
+def _blocks(name: str, page: int) -> list[borderless.Block]:
+    pdf = pdfium.PdfDocument((BORDERLESS / name).read_bytes())
+    p = pdf[page - 1]
+    chars = page_chars(p.get_textpage(), p.get_size()[1])
+    return borderless.blocks(borderless.text_lines(chars))
+
+
+@pytest.mark.parametrize("name, align", [("borderless-2025-pingtan.pdf", "left"), ("borderless-2025-centred.pdf", "center"),
+                                         ("borderless-2025-right.pdf", "right")])
+def test_the_numbers_alignment_is_told_by_numbers_of_different_widths(name, align):
+    found = _blocks(name, 4)
+    assert [len(b.bands) for b in found] == [7]  # 表三's seven columns, one block for the whole page
+    assert borderless.align_of(found) == align
+    # One data line, all numbers one digit wide: nothing to tell by, so the default.
+    one = [borderless.Block(lines=found[0].lines[1:2], values=found[0].values[1:2], bands=found[0].bands)]
+    assert borderless.align_of(one) == "center"
+
+
+def test_each_part_of_a_page_gets_its_own_columns():
+    """Page 3 prints 表二's four blocks (3, 1, 1, 1 columns); page 5 表三's end (7) and 表四 (15)."""
+    assert [len(b.bands) for b in _blocks("borderless-2025-pingtan.pdf", 3)] == [3, 1, 1, 1]
+    assert [len(b.bands) for b in _blocks("borderless-2025-pingtan.pdf", 5)] == [7, 15]
+
+
+def test_a_header_word_over_two_columns_is_a_span_never_one_column():
+    ext = [(0.0, 50.0), (50.0, 100.0), (100.0, 150.0)]
+    inside = borderless.Word("本年制发件数", 5, 45, 0, 10)
+    assert borderless._straddled(inside, ext) == [0]
+    # A quarter of its width in the next column: it may be two cells printed together.
+    over = borderless.Word("本年废止件数现行有效件数", 20, 60, 0, 10)
+    assert borderless._straddled(over, ext) == [0, 1]
+    under = borderless.Word("本年废止件数", 20, 58, 0, 10)  # 8 of 38 in the next column: < 1/4
+    assert borderless._straddled(under, ext) == [0]
