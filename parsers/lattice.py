@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ctypes
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 import pypdfium2 as pdfium
@@ -49,17 +49,34 @@ def segment_edge(x0: float, top: float, x1: float, bottom: float) -> Edge | None
     return None
 
 
+def _path_objects(raw_page: ctypes.c_void_p, max_depth: int = 3) -> Iterator[ctypes.c_void_p]:
+    """The page's path objects, inside form XObjects too, by raw pdfium calls: pypdfium2's
+    get_objects makes a Python object of every text object on the way, most of a page's objects."""
+    def walk(count: Callable[[], int], get: Callable[[int], ctypes.c_void_p], depth: int) -> Iterator[ctypes.c_void_p]:
+        for i in range(count()):
+            obj = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                yield obj
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < max_depth:
+                yield from walk(lambda o=obj: pdfium_c.FPDFFormObj_CountObjects(o),
+                                lambda j, o=obj: pdfium_c.FPDFFormObj_GetObject(o, j), depth + 1)
+
+    return walk(lambda: pdfium_c.FPDFPage_CountObjects(raw_page), lambda i: pdfium_c.FPDFPage_GetObject(raw_page, i), 1)
+
+
 def vector_edges(page: pdfium.PdfPage) -> list[Edge]:
     """Horizontal and vertical segments of every path on the page, in pdfplumber's top-down coordinates."""
     height = page.get_size()[1]
     edges: list[Edge] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
-        m = obj.get_matrix()
-        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+    m = pdfium_c.FS_MATRIX()
+    for obj in _path_objects(page.raw):
+        pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+        n = pdfium_c.FPDFPath_CountSegments(obj)
         start = prev = None
         for i in range(n):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
             pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
             px, py = m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f
             point = (px, height - py)

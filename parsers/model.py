@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Literal, get_args
 
@@ -146,15 +146,23 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
 
 
-def report_to_dict(report: Report) -> dict:
-    """A Report as plain data (JSON-ready), for caches and workers: numbers as their exact text."""
-    from dataclasses import asdict
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
-    d = asdict(report)
+
+_REPORT = tuple(n for n in _names(Report) if n not in ("values", "checks", "figures"))
+_VALUE, _CHECK, _FIGURE = _names(Value), _names(Check), _names(Figure)
+
+
+def report_to_dict(report: Report) -> dict:
+    """A Report as plain data (JSON-ready), for caches and workers: numbers as their exact text.
+    Field by field (every field is a scalar): dataclasses.asdict's deep copies cost 7 ms a report."""
+    d = {n: getattr(report, n) for n in _REPORT}
+    d["values"] = [{n: getattr(v, n) for n in _VALUE} for v in report.values]
     for v in d["values"]:
         v["value"] = "" if v["value"] is None else str(v["value"])
-    for f in d["figures"]:
-        f["value"] = str(f["value"])
+    d["checks"] = [{n: getattr(c, n) for n in _CHECK} for c in report.checks]
+    d["figures"] = [{n: getattr(f, n) for n in _FIGURE} | {"value": str(f.value)} for f in report.figures]
     return d
 
 

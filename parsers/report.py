@@ -88,7 +88,7 @@ _WARM_UP = "洪泽区人民政府2024年政府信息公开工作年度报告\n�
 
 def warm_up() -> None:
     """Load now what the first document would load on its own clock: jieba's dictionary, cpca's place
-    index (and pandas with it), the label tables. A worker calls this before it says it is ready."""
+    index, the label tables. A worker calls this before it says it is ready."""
     from .region import region_of
 
     extract(_WARM_UP, "warm-up.txt")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xxgk.parsers import Check, Report
 from xxgk.parsers.model import report_from_dict, report_to_dict
@@ -27,12 +28,14 @@ from xxgk.parsers.settings import ParseSettings
 
 from . import interrupt
 from .cache import ResultCache
-from .datasets import Sink
 from .inputs import Inputs, source_name
 from .pool import Limits, Pool
 from .publish import OutputLock, describe_os_error
 from .runner import extract_path, failed_report
 from .tasks import Job
+
+if TYPE_CHECKING:
+    from .datasets import Sink
 
 CACHE_PATH = Path(".xxgk") / "results.sqlite"
 
@@ -175,8 +178,12 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
         cache = ResultCache(out / CACHE_PATH)
         pool = None if dask else Pool(workers, limits)
         sink: Sink | None = None
+        urls = list(urls)
         try:
-            urls = list(urls)
+            if pool is not None and (urls or fresh or not {j.sha256 for j in p.jobs} <= cache.known()):
+                pool.start()  # the workers warm up (a second each) while this process loads pandas
+            from . import datasets  # pandas: here, once the workers started, not with the CLI
+
             if urls:
                 from .crawl.fetchone import fetch_urls
 
@@ -186,7 +193,7 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
                 for job in fetched:
                     add_job(p, first, job)
             stats.duplicates = sum(len(v) for v in p.others.values())
-            sink = Sink(out, formats, csv_encoding)
+            sink = datasets.Sink(out, formats, csv_encoding)
             for r in chain(p.early, _results(p.jobs, cache, fresh, pool, dask, workers, stats)):
                 _note_duplicates(r, p.others)
                 if sink.add(r):

@@ -117,9 +117,11 @@ class _Worker:
         self.started = 0.0
 
     def kill(self) -> None:
-        self.proc.kill()
-        self.proc.join(5)
-        self.conn.close()
+        if self.proc.exitcode is None:
+            self.proc.kill()
+            self.proc.join(5)
+        if not self.conn.closed:
+            self.conn.close()
 
 
 class Pool:
@@ -150,9 +152,13 @@ class Pool:
                 pass
         for w in self._workers:
             w.proc.join(1)
-            if w.proc.is_alive():
-                w.kill()
+            w.kill()  # one still alive is killed; every pipe is closed here, not by the garbage collector
         self._workers = []
+
+    def start(self) -> None:
+        """Start the workers now: they warm up while the caller does other work (the first map would)."""
+        if not self._workers:
+            self._workers = [_Worker(self.ctx, self.fn, self.warm_up) for _ in range(self.n)]
 
     def run_one(self, job: Job) -> dict | str:
         """One job, supervised: its result, or the reason it failed (a string)."""
@@ -165,8 +171,7 @@ class Pool:
 
     # ---- the supervision loop ------------------------------------------------------------------
     def _map(self, jobs: Iterable[Job]) -> Iterator[dict | str]:
-        if not self._workers:
-            self._workers = [_Worker(self.ctx, self.fn, self.warm_up) for _ in range(self.n)]
+        self.start()
         workers = self._workers
         pending = iter(enumerate(jobs))
         done: dict[int, dict | str] = {}
@@ -226,7 +231,8 @@ class Pool:
                 for i, w in enumerate(workers):
                     if w.job is not None:
                         w.kill()
-                        workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
+                        if workers is self._workers:  # the pool is still open: the next map gets a fresh worker
+                            workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
 
     def _starting(self, i: int, w: _Worker, readable: bool) -> None:
         """A worker that has not said ready yet: ready, dead, or too slow to start."""
