@@ -33,13 +33,18 @@ _STOP = re.compile(r"^(?:\d+|年|年度|本|我|我区|我市|我县|由|对|在
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _PLACE_END = ("省", "市", "区", "县", "州", "盟", "旗", "自治区", "地区")
 
-_TITLE = re.compile(r"(政府|政务)信息公开(工作)?(年度)?(报告|年报)|信息公开.{0,6}情况的报告|信息公开工作年度报告")
+# "…政府信息公开工作年度报告", also with the year inside ("…政府信息公开工作2023年度报告").
+_TITLE = re.compile(r"(政府|政务)信息公开(工作)?((19|20)\d{2}\s*年)?(年度|度)?(报告|年报)|信息公开.{0,6}情况的报告|信息公开工作年度报告")
+# Where the body's name ends in a title: before its year, or before the words 政府信息公开 / 政务公开
+# ("苏州市生态环境局政府信息公开工作年度报告（2023年）": the agency is 苏州市生态环境局).
+_NAME_END = re.compile(r"(?:19|20)\d{2}\s*年|(?:政府|政务)信息公开|政务公开|信息公开")
 # What an annual report's own title looks like (template-spec §10.2), and what only looks like one:
 # 解读/图解 pages, notices about compiling reports, half-year statistics, the 年报 column itself.
 REPORT_TITLE = re.compile(
     r"(?:(?:19|20)\d{2}\s*年(?:度)?.*?(?:政府|政务)信息公开(?:工作)?(?:年度)?(?:报告|年报))"
     r"|(?:关于(?:19|20)\d{2}\s*年度?政府信息公开(?:工作)?情况的报告)"
     r"|(?:(?:政府|政务)信息公开(?:工作)?年度报告)"
+    r"|(?:(?:政府|政务)信息公开(?:工作)?(?:19|20)\d{2}\s*年度?(?:报告|年报))"
 )
 NOT_REPORT_TITLE = re.compile(r"解读|图解|一图读懂|编制|发布工作|的通知|格式|上半年|半年|季度|统计数据|意见征集|目录")
 
@@ -180,8 +185,10 @@ def widen(agency: str, text: str) -> str:
 
 def find_agency(title: str, lines: list[str]) -> str:
     agency = ""
-    m = _YEAR_IN_TITLE.search(title)
-    lead = title[: m.start()] if m else (_TITLE.split(title)[0] if title else "")
+    m = _NAME_END.search(title)
+    lead = title[: m.start()] if m else ""
+    if lead.endswith("人民") and title[m.start():].startswith("政府"):  # 某市人民政府信息公开…: 人民 + 政府信息公开
+        lead += "政府"
     lead = re.sub(r"^[《“\"]*(?:关于)?", "", lead).strip()
     if len(lead) >= 3:
         agency = lead
