@@ -7,6 +7,7 @@
     │   ├── EncryptedDocument     the PDF needs a password
     │   ├── NoTextLayer           the pages hold images, not text (scans)
     │   ├── UnreadableText        the text layer decodes to noise (fonts without a Unicode map)
+    │   ├── ConversionFailed      LibreOffice could not convert a legacy file (.doc, .wps, .xls …)
     │   └── TooLargeDocument      the file would expand past a cap (a decompression bomb)
     ├── FetchError            a URL could not be fetched (the crawl goes on)
     │   ├── Disallowed            robots.txt forbids the URL
@@ -70,6 +71,12 @@ class UnreadableText(DocumentError):
     """The PDF has text, but it decodes to noise: its fonts lack a Unicode map."""
 
     kind = "unreadable_text"
+
+
+class ConversionFailed(DocumentError):
+    """A legacy format (.doc, .wps, .rtf, .xls, .et) that LibreOffice could not convert in time."""
+
+    kind = "conversion_failed"
 
 
 class TooLargeDocument(DocumentError):

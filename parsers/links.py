@@ -18,7 +18,7 @@ from .metadata import NOT_REPORT_TITLE, is_report_title
 
 SKIP_TITLE = NOT_REPORT_TITLE
 # A linked document, by the end of its path (or of its link text): the HTML reader and the crawl both ask.
-ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)(?:$|\?)", re.I)
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|rtf|xlsx?|et)(?:$|\?)", re.I)
 PAGER_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|>|»|\d{1,3})$")
 PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+)|(?:/page/\d+)|(?:_\d+\.s?html?$)", re.I)
 # Navigation that leads towards the 年报 column (from a home or 政务公开 page); 指南, 制度 … do not.

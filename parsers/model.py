@@ -62,7 +62,7 @@ class Grid:
 class Document:
     """What a reader hands on: text lines for metadata, grids for the tables."""
 
-    format: str  # "pdf", "html", "docx", "text"
+    format: str  # "pdf", "html", "docx", "text"; legacy files as converted: "doc" (also .wps), "rtf", "xls" (also .et)
     lines: list[str]
     grids: list[Grid]
     title_hint: str = ""  # a title the format itself declares (HTML <title>, PDF metadata)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # Folders are searched for these; a file named on the command line is read whatever its name.
 # One list for the code, `xxgk extract --help` and the README (tests/test_api.py checks both).
-DOCUMENT_SUFFIXES = (".pdf", ".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".docx", ".doc", ".wps")
+DOCUMENT_SUFFIXES = (".pdf", ".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".docx", ".doc", ".wps", ".rtf", ".xls", ".xlsx", ".et")
 SKIP_NAMES = {"readme.md", "readme.txt", "license.txt", "changelog.md"}
 _ESCAPE = re.compile(r"\\x([0-9a-f]{2})|\\\\")
 

@@ -18,11 +18,6 @@ def test_truncated_pdf_fails_as_corrupt():
     assert r.status == "failed" and r.error.startswith("corrupt:")
 
 
-def test_legacy_word_file_says_how_to_convert():
-    r = extract(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.doc")
-    assert r.status == "failed" and "convert it to DOCX" in r.error
-
-
 def test_zip_that_is_not_docx_fails():
     import io
     import zipfile

@@ -10,20 +10,25 @@ from ..encoding import decode
 from ..errors import UnsupportedFormat
 from ..model import Document
 from ..settings import DEFAULT, ParseSettings
-from . import docx, html, pdf, text
+from . import docx, html, legacy, pdf, text
 
 _HTML_MARKERS = ("<html", "<!doctype html", "<table", "<body", "<head", "<meta", "<div", "<p>", "<p ")
 
 
 def sniff(data: bytes) -> str:
-    """'pdf', 'docx', 'html' or 'text' from the bytes; UnsupportedFormat otherwise."""
+    """'pdf', 'docx', 'ole' (.doc/.wps/.xls/.et), 'rtf', 'xlsx', 'zip', 'html' or 'text' from the bytes."""
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else "zip"
+        head = data[:65536]
+        if b"word/" in head:
+            return "docx"
+        return "xlsx" if b"xl/" in head else "docx" if b"[Content_Types].xml" in head else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
     probe = data[:4096].lower()
     if any(m.encode() in probe for m in _HTML_MARKERS):
         return "html"
@@ -40,12 +45,12 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
         return docx.read(data, source)
     if kind == "zip":
         raise UnsupportedFormat("a ZIP archive that is not a Word document (DOCX)", source=source)
-    if kind == "ole":
-        raise UnsupportedFormat(
-            "a legacy Office file (.doc/.wps/.xls); convert it to DOCX or PDF first, "
-            "e.g. `libreoffice --headless --convert-to docx FILE`",
-            source=source,
-        )
+    if kind in ("ole", "rtf", "xlsx"):
+        target, converted = legacy.convert(data, source)
+        doc = docx.read(converted, source) if target == "docx" else html.read_text(decode(converted, source)[0], source)
+        doc.format = kind if kind in ("rtf", "xlsx") else ("doc" if target == "docx" else "xls")
+        doc.notes.append(f"converted from a legacy {'spreadsheet' if target == 'html' else 'document'} by LibreOffice")
+        return doc
     decoded, _ = decode(data, source)
     if kind == "html":
         return html.read_text(decoded, source)
