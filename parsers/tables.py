@@ -44,7 +44,7 @@ _T4_SPANNING = {"行政复议", "行政诉讼", "未经复议直接起诉", "复
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # unreadable_cell | ambiguous_cell | extra_row | duplicate_cell | column_count | fuzzy_label
+    code: str  # unreadable_cell | ambiguous_cell | extra_row | duplicate_cell | column_count | fuzzy_label | read_in_order
     message: str
     severe: bool = True  # a severe finding makes the report partial
 
@@ -308,6 +308,18 @@ class TableStream:
             for _, cells in picked:
                 for c in cells:
                     uses[id(c)] = uses.get(id(c), 0) + 1
+            clash = any(uses[id(c)] > 1 or len([f for f in cells if f.text.strip()]) > 1
+                        for _, cells in picked for c in cells if c.text.strip())
+            printed = _distinct(row[label_end:])
+            if clash and len(printed) == len(targets):
+                # Spans that do not line up with the header's (Word-pasted CMS tables: header 2/1/2,
+                # data 1/2/2), but one printed cell per header column: read them in order, as a person does.
+                self.result.findings.append(Finding(
+                    "read_in_order", f"{table} {row_key}: its cells' spans do not line up with the header's; "
+                    f"its {len(printed)} cells were read in the header's order ({grid.ref})", severe=False))
+                for t, c in zip(sorted(targets, key=lambda t: t.cols[0]), sorted(printed, key=lambda c: c.col)):
+                    self._emit(table, row_key, t, parse_value(c.text), c.text, c.ref, label, c)
+                return
             for t, cells in picked:
                 filled = [c for c in cells if c.text.strip()]
                 if any(uses[id(c)] > 1 for c in filled):

@@ -202,3 +202,39 @@ def test_a_record_saved_by_an_earlier_xxgk_still_reads():
     assert r.year == 2024 and [v.value for v in r.values] == [Decimal(95), None]
     assert [v.source_ref for v in r.values] == ["p3 bbox=1,2,3,4", "p3"] and r.values[1].confidence == 0.93
     assert r.figures[0].value == 17
+
+
+def test_data_cells_whose_spans_do_not_line_up_with_the_header_are_read_in_order():
+    """The real 2019 page with its 第二十条第（五）项 table as Word pastes it into a CMS: header cells
+    上一年项目数量 / 本年增/减 / 处理决定数量 spanning 2/1/2 grid columns, data cells 1/2/2."""
+    from lxml import html as lxml_html
+
+    page = next(REPORTS.rglob("2019-pingtan.html")).read_bytes()
+    tree = lxml_html.fromstring(page)
+    table = next(t for t in tree.iter("table") if "上一年项目数量" in t.text_content() and "行政许可" in t.text_content())
+    for tr in table.iter("tr"):
+        tds = tr.findall("td")
+        if len(tds) == 4 and tds[1].text_content().strip() == "上一年项目数量":
+            spans = (2, 1, 2)
+        elif len(tds) == 4 and tds[0].text_content().strip() in ("行政许可", "其他对外管理服务事项"):
+            spans = (1, 2, 2)
+        else:
+            continue
+        for td, n in zip(tds[1:], spans):
+            td.set("colspan", str(n))
+    r = extract(lxml_html.tostring(tree, encoding="utf-8"), "word-pasted.html")
+    cells = {(v.table, v.row, v.col): v for v in r.values}
+    assert [cells[("t2", "license", c)].raw for c in ("prev_items", "delta", "decisions")] == ["396", "0", "181"]
+    assert "read in order" in r.notes and "t2 license" in r.notes
+    assert r.status == "ok", r.error
+    # The rule needs one printed cell per header column: a row with a cell too many is still refused.
+    for tr in table.iter("tr"):
+        tds = tr.findall("td")
+        if tds and tds[0].text_content().strip() == "行政许可":
+            extra = lxml_html.fromstring("<td>7</td>")
+            tr.append(extra)
+    r = extract(lxml_html.tostring(tree, encoding="utf-8"), "word-pasted.html")
+    license = {v.col: (v.raw, v.kind) for v in r.values if (v.table, v.row) == ("t2", "license")}
+    assert license == {"prev_items": ("396", "text"), "delta": ("0", "text"), "decisions": ("181", "number")}
+    assert r.status == "partial" and "ambiguous cell: t2 license/prev_items" in r.error
+    assert "t2 license" not in r.notes
