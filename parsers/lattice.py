@@ -95,10 +95,34 @@ def vector_edges(page: pdfium.PdfPage) -> list[Edge]:
     return edges
 
 
+def cut_edges(edges: list[Edge], min_columns: int = 3, tolerance: float = 2.0) -> list[Edge]:
+    """The border a page break leaves out. Where a ruled table runs over a page break, Chromium
+    draws no line at the cut: the column rules just run on past the table's first (or last)
+    ruling line to the page's content edge, and the row they bound there is no cell at all. When
+    three or more column rules run past every horizontal rule to one y, that y is a border."""
+    flat = [e for e in edges if e["orientation"] == "h"]
+    upright = [e for e in edges if e["orientation"] == "v"]
+    if not flat or len(upright) < min_columns:
+        return []
+    out: list[Edge] = []
+    first, last = min(e["top"] for e in flat), max(e["top"] for e in flat)
+    for end, beyond in (("top", [e for e in upright if e["top"] < first - tolerance]),
+                        ("bottom", [e for e in upright if e["bottom"] > last + tolerance])):
+        if not beyond:
+            continue
+        y = min(e["top"] for e in beyond) if end == "top" else max(e["bottom"] for e in beyond)
+        rules = [e for e in beyond if abs(e[end] - y) <= tolerance]
+        if len({round(e["x0"]) for e in rules}) >= min_columns:
+            edge = segment_edge(min(e["x0"] for e in rules), y, max(e["x0"] for e in rules), y)
+            if edge:
+                out.append(edge)
+    return out
+
+
 def find_tables(edges: list[Edge], width: float, height: float) -> list[Table]:
     if not edges:  # a prose page: nothing for TableFinder to join
         return []
-    return TableFinder(EdgePage(edges, width, height)).tables  # type: ignore[arg-type]
+    return TableFinder(EdgePage(edges + cut_edges(edges), width, height)).tables  # type: ignore[arg-type]
 
 
 def assign(items: Sequence[T], mids: Sequence[tuple[float, float]], boxes: Sequence[BBox | None]) -> list[list[T]]:

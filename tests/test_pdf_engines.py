@@ -33,3 +33,24 @@ def test_fast_path_matches_pdfplumber(path):
     assert _shape(fast) == _shape(slow)
     assert _values(fast) == _values(slow)
     assert len(_values(fast)) >= 180
+
+
+def _rule(x0, top, x1, bottom):
+    from xxgk.parsers.lattice import segment_edge
+
+    return segment_edge(x0, top, x1, bottom)
+
+
+def test_a_page_break_cut_is_a_border_where_three_column_rules_run_past_every_row():
+    """Chromium draws no line where a page break cuts a ruled table (fixtures/prints/): the
+    column rules run from the page's top (y 28) to the table's first ruling line (y 67)."""
+    from xxgk.parsers.lattice import cut_edges
+
+    rows = [_rule(34, y, 578, y) for y in (67, 106, 145)]
+    three = [_rule(x, 28, x, 145) for x in (34, 100, 170)]
+    (edge,) = cut_edges(rows + three)
+    assert (edge["orientation"], round(edge["top"]), round(edge["x0"]), round(edge["x1"])) == ("h", 28, 34, 170)
+    assert cut_edges(rows + three[:2]) == []  # two rules: a frame's sides, a margin line, no table
+    assert cut_edges(rows + [_rule(x, 67, x, 145) for x in (34, 100, 170)]) == []  # closed at the top already
+    bottom = cut_edges(rows + [_rule(x, 67, x, 190) for x in (34, 100, 170, 300)])
+    assert [(e["orientation"], round(e["top"])) for e in bottom] == [("h", 190)]

@@ -11,7 +11,9 @@ Every page is opened once. Stages (each a function, so tests and the QA page can
     OCR             pages with no usable text layer, when the OCR extra is installed (ocr.py)
 pdfplumber spends most of its time parsing content streams in Python (pdfminer); here its table
 algorithm gets the edges from pdfium instead. `page_grids` runs pdfplumber end to end: the
-reference tests/test_pdf_engines.py checks the fast path against, never used by `read`.
+reference tests/test_pdf_engines.py checks the fast path against, never used by `read`. One
+difference on purpose: lattice.cut_edges adds the border a page break leaves out (Chromium draws
+none at the cut), which pdfplumber does not; on pages with no such cut the two give the same grids.
 A table continued over a page break gives one grid per page; tables.py joins
 them as one stream, aligning columns by their x position on the page.
 """
