@@ -69,6 +69,7 @@ class Document:
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # reader observations worth reporting
     attachments: list[str] = field(default_factory=list)  # links to PDF/DOC(X)/WPS/XLS(X) files (HTML)
+    images: list[bytes] = field(default_factory=list)  # HTML: images inlined as data: URIs (tables pasted as pictures)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ a faint "0"): such cells are `text`/unreadable, never guessed.
 from __future__ import annotations
 
 import importlib.util
+import io
+from dataclasses import replace as dc_replace
 from functools import lru_cache
 
 import pypdfium2 as pdfium
@@ -115,19 +117,58 @@ def ocr_grids(data: bytes, pages: list[int], dpi: int = 200) -> tuple[list[Grid]
                 gray = np.array(image.convert("L"))
                 tables = lattice.find_tables(image_edges(gray, scale), width, height)
             page.close()
-            boxes = _boxes(np.array(image)[:, :, ::-1], scale)  # OpenCV order: BGR
-            lines[i] = _lines(boxes)
-            mids = [((b[1] + b[3]) / 2, (b[2] + b[4]) / 2) for b in boxes]
-            for n, table in enumerate(tables, start=1):
-                read_rows = [[_cell(found, c) if found is not None else None for c, found in zip(row.cells, inside)]
-                             for row, inside in zip(table.rows, lattice.assign_cells(boxes, mids, table))]
-                texts = [[r[0] if r else None for r in row] for row in read_rows]
-                conf = {(ri, ci): r[1] for ri, row in enumerate(read_rows) for ci, r in enumerate(row) if r}
-                g = lattice.grid_of(table, i + 1, n, texts)
-                grids.append(_with_confidence(g, table, conf))
+            found, lines[i] = _read_image(image, scale, tables, i + 1)
+            grids += found
     finally:
         pdf.close()
     return grids, lines
+
+
+def _read_image(image, scale: float, tables: list, page_no: int) -> tuple[list[Grid], list[str]]:  # type: ignore[no-untyped-def]
+    """OCR text boxes of an image into the cells of its tables; also its text lines."""
+    import numpy as np
+
+    boxes = _boxes(np.array(image)[:, :, ::-1], scale)  # OpenCV order: BGR
+    mids = [((b[1] + b[3]) / 2, (b[2] + b[4]) / 2) for b in boxes]
+    grids = []
+    for n, table in enumerate(tables, start=1):
+        read_rows = [[_cell(found, c) if found is not None else None for c, found in zip(row.cells, inside)]
+                     for row, inside in zip(table.rows, lattice.assign_cells(boxes, mids, table))]
+        texts = [[r[0] if r else None for r in row] for row in read_rows]
+        conf = {(ri, ci): r[1] for ri, row in enumerate(read_rows) for ci, r in enumerate(row) if r}
+        g = lattice.grid_of(table, page_no, n, texts)
+        grids.append(_with_confidence(g, table, conf))
+    return grids, _lines(boxes)
+
+
+MAX_IMAGE_PIXELS = 40_000_000  # a table screenshot is a few million; more is a bomb, not a table
+
+
+def image_grids(data: bytes, number: int) -> tuple[list[Grid], list[str]]:
+    """The tables of an image (an HTML page's <img> of its tables), ruling lines from the image
+    itself, in the image's pixels; also its text lines. Refs name the image: 'img2 table1'."""
+    import numpy as np
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.width * im.height > MAX_IMAGE_PIXELS:
+                return [], []
+            image = im.convert("RGB")
+    except Image.DecompressionBombError:
+        return [], []
+    gray = np.array(image.convert("L"))
+    tables = lattice.find_tables(image_edges(gray, 1.0), image.width, image.height)
+    grids, lines = _read_image(image, 1.0, tables, number)
+    out = []
+    for g in grids:
+        seen: dict[int, Cell] = {}
+        rows = []
+        for row in g.rows:
+            rows.append([None if c is None else seen.setdefault(id(c), dc_replace(c, ref=c.ref.replace(f"p{number} ", f"img{number} ", 1)))
+                         for c in row])
+        out.append(Grid(rows=rows, ref=g.ref.replace(f"p{number} ", f"img{number} ", 1), aligned=g.aligned))
+    return out, lines
 
 
 def _lines(boxes: list[Box]) -> list[str]:

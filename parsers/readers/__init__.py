@@ -10,6 +10,8 @@ from ..encoding import decode
 from ..errors import UnsupportedFormat
 from ..model import Document
 from ..settings import DEFAULT, ParseSettings
+from .. import ocr
+from ..values import parse_value
 from . import docx, html, legacy, pdf, text
 
 _HTML_MARKERS = ("<html", "<!doctype html", "<table", "<body", "<head", "<meta", "<div", "<p>", "<p ")
@@ -35,6 +37,32 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+def _holds_numbers(doc: Document) -> bool:
+    return any(c is not None and parse_value(c.text).kind == "number" for g in doc.grids for row in g.rows for c in row)
+
+
+def _read_images(doc: Document, settings: ParseSettings) -> Document:
+    """A page with no table of numbers but inline images: its tables may be pictures. Read them by
+    OCR (the extra), as scanned pages are; without it, say so (the report is then no_tables)."""
+    if not doc.images or _holds_numbers(doc):
+        return doc
+    if not ocr.available():
+        doc.notes.append(f"the page's tables may be its {len(doc.images)} inline images; they were not read "
+                         f"({pdf.OCR_HINT})")
+        return doc
+    read = 0
+    for n, image in enumerate(doc.images, start=1):
+        try:
+            grids, lines = ocr.image_grids(image, n)
+        except (OSError, ValueError, SyntaxError):  # not an image PIL can decode: nothing to read in it
+            continue
+        read += 1
+        doc.grids += grids
+        doc.lines += lines
+    doc.notes.append(f"OCR (rapidocr) read {read} of the page's {len(doc.images)} inline images")
+    return doc
+
+
 def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Document:
     if not data:
         raise UnsupportedFormat("the file is empty (0 bytes)", source=source)
@@ -53,5 +81,5 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
         return doc
     decoded, _ = decode(data, source)
     if kind == "html":
-        return html.read_text(decoded, source)
+        return _read_images(html.read_text(decoded, source), settings)
     return text.read_text(decoded, source)

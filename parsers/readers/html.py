@@ -13,6 +13,8 @@ Plain etree elements (not lxml.html's classes) skip a class lookup per element.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from lxml import etree
@@ -88,4 +90,25 @@ def read_text(text: str, source: str = "") -> Document:
     body = doc.find("body")
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
     attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
-    return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments)
+    return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments,
+                    images=_inline_images(doc))
+
+
+MAX_INLINE_IMAGE = 20 * 1024 * 1024  # bytes of one decoded data: image
+
+
+def _inline_images(doc: etree._Element) -> list[bytes]:
+    """The page's images inlined as base64 data: URIs (a CMS editor's pasted screenshots of tables)."""
+    out = []
+    for img in doc.iter("img"):
+        src = (img.get("src") or "").strip()
+        head, _, payload = src.partition(",")
+        if not (head.lower().startswith("data:image/") and head.lower().endswith(";base64")):
+            continue
+        if len(payload) * 3 // 4 > MAX_INLINE_IMAGE:
+            continue
+        try:
+            out.append(base64.b64decode(payload, validate=False))
+        except (binascii.Error, ValueError):
+            continue
+    return out
