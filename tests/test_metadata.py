@@ -33,3 +33,30 @@ def test_the_agency_is_exactly_the_name_the_title_prints(title, agency, year):
     r = extract(page.encode("utf-8"), "page.html")
     assert (r.agency, r.year) == (agency, year), r.title
     assert r.status == "ok"
+
+
+def _documents():
+    from .conftest import FIXTURES
+
+    for folder in ("reports", "borderless", "prints"):
+        yield from sorted(p for p in (FIXTURES / folder).rglob("*") if p.suffix in (".pdf", ".html", ".docx", ".txt"))
+
+
+def test_every_ok_reports_agency_is_printed_in_its_document_as_it_stands():
+    """No word added or dropped: the agency is a run of the document's own text (title or body)."""
+    from xxgk.parsers.metadata import tidy
+    from xxgk.parsers.readers import read
+
+    checked = []
+    for path in _documents():
+        r = extract(path.read_bytes(), path.name)
+        if r.status != "ok":
+            continue
+        doc = read(path.read_bytes(), path.name)
+        printed = tidy(doc.title_hint) + "\n" + "\n".join(tidy(line) for line in doc.lines)
+        assert r.agency and r.agency in printed, (path.name, r.agency)
+        # …nor the 政府 of 政府信息公开 taken into the name (苏州市生态环境局 + 政府信息公开 ≠ 苏州市生态环境局政府).
+        assert not (r.agency.endswith(("政府", "政务")) and not r.agency.endswith("人民政府")
+                    and r.agency + "信息公开" in printed), (path.name, r.agency)
+        checked.append(path.name)
+    assert len(checked) == 15, checked  # the ok fixtures of reports/, borderless/ and prints/ today
