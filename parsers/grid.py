@@ -1,10 +1,12 @@
-"""Place spanned cells on a rectangular grid (the HTML table model, used by HTML and DOCX)."""
+"""Place spanned cells on a rectangular grid (the HTML table model, used by HTML and DOCX); and
+what any reader asks of a grid (holds_numbers)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Cell
+from .model import Cell, Grid
+from .values import parse_value
 
 MAX_SPAN = 100  # a larger rowspan/colspan is a broken or hostile table: clamp it
 
@@ -47,3 +49,8 @@ def span(value: str | None) -> int:
         return max(1, int(str(value).strip().rstrip(";")))
     except (TypeError, ValueError):
         return 1
+
+
+def holds_numbers(grid: Grid) -> bool:
+    """True when some cell of the grid is a number: a statistical table, not a box round a heading."""
+    return any(c is not None and parse_value(c.text).kind == "number" for row in grid.rows for c in row)

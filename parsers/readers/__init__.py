@@ -11,7 +11,7 @@ from ..errors import UnsupportedFormat
 from ..model import Document
 from ..settings import DEFAULT, ParseSettings
 from .. import ocr
-from ..values import parse_value
+from ..grid import holds_numbers
 from . import docx, html, legacy, pdf, text
 
 _HTML_MARKERS = ("<html", "<!doctype html", "<table", "<body", "<head", "<meta", "<div", "<p>", "<p ")
@@ -37,14 +37,10 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def _holds_numbers(doc: Document) -> bool:
-    return any(c is not None and parse_value(c.text).kind == "number" for g in doc.grids for row in g.rows for c in row)
-
-
 def _read_images(doc: Document, settings: ParseSettings) -> Document:
     """A page with no table of numbers but inline images: its tables may be pictures. Read them by
     OCR (the extra), as scanned pages are; without it, say so (the report is then no_tables)."""
-    if not doc.images or _holds_numbers(doc):
+    if not doc.images or any(holds_numbers(g) for g in doc.grids):
         return doc
     if not ocr.available():
         doc.notes.append(f"the page's tables may be its {len(doc.images)} inline images; they were not read "

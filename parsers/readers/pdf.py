@@ -29,10 +29,10 @@ import pypdfium2.raw as pdfium_c
 
 from .. import borderless, lattice, ocr
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer, UnreadableText
+from ..grid import holds_numbers
 from ..metadata import pdf_title_hint
 from ..model import Document, Grid
 from ..settings import DEFAULT, ParseSettings
-from ..values import parse_value
 
 # Words that only the statistical tables print; a page with two of them holds a table.
 TABLE_MARKERS = (
@@ -201,11 +201,6 @@ def garbled(text: str, settings: ParseSettings = DEFAULT) -> bool:
     return len(_UNEXPECTED.findall(text)) / printed > settings.garbled_ratio
 
 
-def _holds_numbers(grid: Grid) -> bool:
-    """True when some cell of the grid is a number (a statistical table, not a box round a heading)."""
-    return any(c is not None and parse_value(c.text).kind == "number" for row in grid.rows for c in row)
-
-
 def _pages(pages: list[int]) -> str:
     return ", ".join(str(i + 1) for i in pages[:10]) + (" …" if len(pages) > 10 else "")
 
@@ -237,7 +232,7 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
                 if is_table_page(text):
                     pages.append(i)
                 found = ruled_grids(page, textpage, i + 1, settings)
-                if not any(_holds_numbers(g) for g in found):  # no ruled table, or only boxes round headings
+                if not any(holds_numbers(g) for g in found):  # no ruled table, or only boxes round headings
                     width, height = page.get_size()
                     unruled = borderless.borderless_grids(page_chars(textpage, height), i + 1, width, settings, tail)
                     tail = unruled.tail
