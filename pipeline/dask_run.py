@@ -43,7 +43,7 @@ def _client(address: str, workers: int | None):  # type: ignore[no-untyped-def]
         logging.getLogger(name).setLevel(logging.ERROR)
     if address == "local":
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
+                               dashboard_address="127.0.0.1:0", host="127.0.0.1")  # any free port: two runs never collide
         return Client(cluster), cluster
     try:
         return Client(address, timeout=30), None
