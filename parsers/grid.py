@@ -45,6 +45,8 @@ def expand(rows: list[list[RawCell]]) -> list[list[Cell | None]]:
 
 def span(value: str | None) -> int:
     """An HTML span attribute as an int; junk ("2px", "", "-1") counts as 1."""
+    if value is None:  # most cells: no attribute (and no exception to pay for)
+        return 1
     try:
         return max(1, int(str(value).strip().rstrip(";")))
     except (TypeError, ValueError):

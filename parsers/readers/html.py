@@ -40,9 +40,12 @@ def _mark_blocks(doc: etree._Element) -> None:
         el.tail = "\n" + (el.tail or "")
 
 
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
 def _text(el: etree._Element) -> str:
     """Text of an element with its line breaks (after _mark_blocks), comments already dropped."""
-    return re.sub(r"\n\s*\n+", "\n", "".join(el.itertext())).strip()
+    return _BLANK_LINES.sub("\n", "".join(el.itertext())).strip()
 
 
 def _grid(table: etree._Element, number: int) -> Grid:
