@@ -21,7 +21,7 @@ from .errors import ConfigError
 # 2: report ids begin with a letter. 3: the settings' hash joins the version. 4: borderless PDF
 # tables, the page after a table page read too, a PDF's dated Title as title hint, a cell printed
 # twice with two numbers keeps neither, the agency ends before 政府信息公开 as before the year,
-# spans out of line read in order, legacy formats, a page-break cut is a border.
+# spans out of line read in order, legacy formats, a page-break cut is a border, ArticleTitle meta.
 CODE_VERSION = "4"
 
 

@@ -60,3 +60,15 @@ def test_every_ok_reports_agency_is_printed_in_its_document_as_it_stands():
                     and r.agency + "信息公开" in printed), (path.name, r.agency)
         checked.append(path.name)
     assert len(checked) == 15, checked  # the ok fixtures of reports/, borderless/ and prints/ today
+
+
+def test_a_page_whose_title_is_only_in_its_article_title_meta_still_names_its_agency():
+    """A CMS page whose <title> is its column and whose body prints the title as a picture: the
+    report's title is only in <meta name="ArticleTitle"> (the real page carries it)."""
+    head, body = PAGE.split("</head>", 1)
+    head = head.replace(f"<title>{OWN}_", "<title>", 1)  # <title>政府信息公开年报_平潭综合实验区党工委管委会
+    page = head + "</head>" + body.replace(OWN, "年度报告")
+    assert f'<meta name="ArticleTitle" content="{OWN}"' in page and OWN not in body.replace(OWN, "")
+    r = extract(page.encode("utf-8"), "page.html")
+    assert (r.title, r.agency, r.year) == (OWN, "平潭综合实验区", 2025)
+    assert r.status == "ok"

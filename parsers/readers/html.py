@@ -22,7 +22,7 @@ from lxml import etree
 from ..errors import CorruptDocument
 from ..grid import RawCell, expand, span
 from ..links import ATTACHMENT
-from ..metadata import page_title
+from ..metadata import is_report_title, page_title
 from ..model import Document, Grid
 
 _BLOCK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article"}
@@ -58,10 +58,14 @@ def _grid(table: etree._Element, number: int) -> Grid:
 
 
 def _title(doc: etree._Element) -> str:
+    """The page's own title of its article: CMS pages (TRS and its kin) carry it in
+    <meta name="ArticleTitle">, more exactly than a <title> of "<article>_<column>_<site>"
+    or one of the column alone; whichever reads as a report title, that first."""
     tag = doc.find(".//title")
-    if tag is None:
-        return ""
-    return page_title("".join(tag.itertext()))
+    page = page_title("".join(tag.itertext())) if tag is not None else ""
+    article = next((m.get("content", "").strip() for m in doc.iter("meta")
+                    if (m.get("name") or "").lower() == "articletitle"), "")
+    return article if article and is_report_title(article) and not is_report_title(page) else page
 
 
 def _drop(el: etree._Element) -> None:
