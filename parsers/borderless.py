@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from .labels import index
+from .lattice import Char, char_lines
 from .model import Cell, Grid
 from .normalize import core
 from .settings import DEFAULT, ParseSettings
 from .values import is_value_like, parse_value
 
-Char = tuple[str, float, float, float, float, float, float]  # char, x0, top, x1, bottom, loose x0, loose x1
 _CAPTION_WORD = "第二十条"
 _MAX_HEADER_WORD = 14  # characters: a longer word above a table is prose or a title, not a header cell
 
@@ -84,16 +84,8 @@ class Block:
 
 def text_lines(chars: list[Char], settings: ParseSettings = DEFAULT) -> list[Line]:
     """The page's characters as lines top to bottom, each split into words at wide gaps."""
-    rows: list[list[Char]] = []
-    for c in sorted(chars, key=lambda c: (c[2] + c[4]) / 2):
-        mid = (c[2] + c[4]) / 2
-        if rows and abs(mid - (rows[-1][-1][2] + rows[-1][-1][4]) / 2) <= settings.char_y_tolerance:
-            rows[-1].append(c)
-        else:
-            rows.append([c])
     lines = []
-    for row in rows:
-        row.sort(key=lambda c: c[1])
+    for row in char_lines(chars, settings.char_y_tolerance):
         gap = settings.word_gap_em * median(c[4] - c[2] for c in row)
         words: list[list[Char]] = [[row[0]]]
         for a, b in zip(row, row[1:]):

@@ -24,6 +24,7 @@ from pdfplumber.table import Table, TableFinder
 from .model import Cell, Grid
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom (pdfplumber's top-down points)
+Char = tuple[str, float, float, float, float, float, float]  # char, x0, top, x1, bottom, loose x0, loose x1
 Edge = dict  # pdfplumber's edge: x0, x1, top, bottom, width, height, orientation, object_type
 T = TypeVar("T")
 
@@ -123,6 +124,20 @@ def find_tables(edges: list[Edge], width: float, height: float) -> list[Table]:
     if not edges:  # a prose page: nothing for TableFinder to join
         return []
     return TableFinder(EdgePage(edges + cut_edges(edges), width, height)).tables  # type: ignore[arg-type]
+
+
+def char_lines(chars: Sequence[Char], y_tolerance: float) -> list[list[Char]]:
+    """Characters as lines, top to bottom, each left to right: a character joins the line whose
+    last character's midpoint is within y_tolerance of its own (pdfplumber's rule)."""
+    lines: list[list[Char]] = []
+    for c in sorted(chars, key=lambda c: (c[2] + c[4]) / 2):
+        if lines and abs((lines[-1][-1][2] + lines[-1][-1][4]) / 2 - (c[2] + c[4]) / 2) <= y_tolerance:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    for line in lines:
+        line.sort(key=lambda c: c[1])
+    return lines
 
 
 def assign(items: Sequence[T], mids: Sequence[tuple[float, float]], boxes: Sequence[BBox | None]) -> list[list[T]]:

@@ -102,7 +102,7 @@ def page_grids(data: bytes, pages: list[int]) -> list[Grid]:
     return grids
 
 
-Char = tuple[str, float, float, float, float, float, float]  # char, x0, top, x1, bottom, loose x0, loose x1
+Char = lattice.Char
 
 
 def page_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
@@ -128,15 +128,8 @@ def page_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
 
 def cell_text(chars: list[Char], x_tolerance: float = DEFAULT.char_x_tolerance, y_tolerance: float = DEFAULT.char_y_tolerance) -> str:
     """A cell's characters as lines top to bottom and words left to right."""
-    lines: list[list[Char]] = []
-    for c in sorted(chars, key=lambda c: (c[2] + c[4]) / 2):
-        if lines and abs((lines[-1][-1][2] + lines[-1][-1][4]) / 2 - (c[2] + c[4]) / 2) <= y_tolerance:
-            lines[-1].append(c)
-        else:
-            lines.append([c])
     out = []
-    for line in lines:
-        line.sort(key=lambda c: c[1])
+    for line in lattice.char_lines(chars, y_tolerance):
         text = line[0][0]
         for a, b in zip(line, line[1:]):
             text += (" " if b[5] - a[6] > x_tolerance else "") + b[0]
