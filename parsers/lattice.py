@@ -172,8 +172,10 @@ def assign_cells(items: Sequence[T], mids: Sequence[tuple[float, float]], table:
     return [[found if c is not None else None for c, found in zip(row.cells, inside)] for row in table.rows]
 
 
-def grid_of(table: Table, page_no: int, number: int, texts: list[list[str | None]]) -> Grid:
-    """pdfplumber's table (rows of cell boxes) with each cell's text, as a grid with row and column spans."""
+def grid_of(table: Table, page_no: int | None, number: int, texts: list[list[str | None]], place: str = "") -> Grid:
+    """pdfplumber's table (rows of cell boxes) with each cell's text, as a grid with row and column spans.
+    Refs name the place: the page ("p3", the default) or another ("img2", an HTML page's image)."""
+    place = place or f"p{page_no}"
     xs, tops = _axes(table)
     col_of = {x: i for i, x in enumerate(xs)}
     row_of = {t: i for i, t in enumerate(tops)}
@@ -190,13 +192,13 @@ def grid_of(table: Table, page_no: int, number: int, texts: list[list[str | None
             rs = max(1, sum(1 for t in tops if top - 0.5 <= t < bottom - 0.5))
             cell = Cell(
                 text or "", r0, c0, rs, cs,
-                ref=f"p{page_no} bbox={x0:.0f},{top:.0f},{x1:.0f},{bottom:.0f}", x0=x0, x1=x1,
+                ref=f"{place} bbox={x0:.0f},{top:.0f},{x1:.0f},{bottom:.0f}", x0=x0, x1=x1,
             )
             for dr in range(rs):
                 for dc in range(cs):
                     if r0 + dr < len(out) and c0 + dc < width:
                         out[r0 + dr][c0 + dc] = cell
-    return Grid(rows=out, ref=f"p{page_no} table{number}", page=page_no)
+    return Grid(rows=out, ref=f"{place} table{number}", page=page_no)
 
 
 def cell_position(table: Table) -> dict[tuple[int, int], tuple[int, int]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-from dataclasses import replace as dc_replace
 from functools import lru_cache
 
 import pypdfium2 as pdfium
@@ -124,7 +123,7 @@ def ocr_grids(data: bytes, pages: list[int], dpi: int = 200) -> tuple[list[Grid]
     return grids, lines
 
 
-def _read_image(image, scale: float, tables: list, page_no: int) -> tuple[list[Grid], list[str]]:  # type: ignore[no-untyped-def]
+def _read_image(image, scale: float, tables: list, page_no: int | None, place: str = "") -> tuple[list[Grid], list[str]]:  # type: ignore[no-untyped-def]
     """OCR text boxes of an image into the cells of its tables; also its text lines."""
     import numpy as np
 
@@ -136,7 +135,7 @@ def _read_image(image, scale: float, tables: list, page_no: int) -> tuple[list[G
                      for row, inside in zip(table.rows, lattice.assign_cells(boxes, mids, table))]
         texts = [[r[0] if r else None for r in row] for row in read_rows]
         conf = {(ri, ci): r[1] for ri, row in enumerate(read_rows) for ci, r in enumerate(row) if r}
-        g = lattice.grid_of(table, page_no, n, texts)
+        g = lattice.grid_of(table, page_no, n, texts, place)
         grids.append(_with_confidence(g, table, conf))
     return grids, _lines(boxes)
 
@@ -159,16 +158,7 @@ def image_grids(data: bytes, number: int) -> tuple[list[Grid], list[str]]:
         return [], []
     gray = np.array(image.convert("L"))
     tables = lattice.find_tables(image_edges(gray, 1.0), image.width, image.height)
-    grids, lines = _read_image(image, 1.0, tables, number)
-    out = []
-    for g in grids:
-        seen: dict[int, Cell] = {}
-        rows = []
-        for row in g.rows:
-            rows.append([None if c is None else seen.setdefault(id(c), dc_replace(c, ref=c.ref.replace(f"p{number} ", f"img{number} ", 1)))
-                         for c in row])
-        out.append(Grid(rows=rows, ref=g.ref.replace(f"p{number} ", f"img{number} ", 1), aligned=g.aligned))
-    return out, lines
+    return _read_image(image, 1.0, tables, None, f"img{number}")
 
 
 def _lines(boxes: list[Box]) -> list[str]:
