@@ -76,6 +76,7 @@ class Block:
     """Data lines sharing value columns; bands[i] = (x0, x1) of the numbers printed in column i."""
 
     lines: list[Line] = field(default_factory=list)
+    numbers: list[list[Word]] = field(default_factory=list)  # per data line: its value words, left to right
     values: list[dict[int, Word]] = field(default_factory=list)  # per data line: band -> its number
     bands: list[tuple[float, float]] = field(default_factory=list)
 
@@ -156,12 +157,11 @@ def blocks(lines: list[Line]) -> list[Block]:
             bands = [(w.x0, w.x1) for w in numbers]
         current.bands = bands
         current.lines.append(line)
-        current.values.append({})
+        current.numbers.append(numbers)
     for b in out:  # now that the bands are final, each number's band
-        for line, vals in zip(b.lines, b.values):
-            numbers = _numbers(line)
+        for numbers in b.numbers:
             fit = _fit(b.bands, numbers) or {}
-            vals.update({fit[i]: w for i, w in enumerate(numbers) if i in fit})
+            b.values.append({fit[i]: w for i, w in enumerate(numbers) if i in fit})
     return out
 
 
