@@ -37,7 +37,7 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def _read_images(doc: Document, settings: ParseSettings) -> Document:
+def _read_images(doc: Document) -> Document:
     """A page with no table of numbers but inline images: its tables may be pictures. Read them by
     OCR (the extra), as scanned pages are; without it, say so (the report is then no_tables)."""
     if not doc.images or any(holds_numbers(g) for g in doc.grids):
@@ -77,5 +77,5 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
         return doc
     decoded, _ = decode(data, source)
     if kind == "html":
-        return _read_images(html.read_text(decoded, source), settings)
+        return _read_images(html.read_text(decoded, source))
     return text.read_text(decoded, source)
