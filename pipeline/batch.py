@@ -136,10 +136,10 @@ def extract_in_process(paths: Inputs | list[Path], settings: ParseSettings | Non
     return reports
 
 
-def _results(jobs: list[Job], cache: ResultCache, fresh: bool, pool: Pool | None, dask: str | None,
+def _results(jobs: list[Job], cache: ResultCache, known: set[str], pool: Pool | None, dask: str | None,
              workers: int | None, stats: BatchStats) -> Iterator[Report]:
-    """Every job's report in input order: from the cache where an earlier run finished it, else read now."""
-    known = set() if fresh else cache.known()
+    """Every job's report in input order: from the cache where an earlier run finished it (`known`,
+    its hashes), else read now."""
     todo = [j for j in jobs if j.sha256 not in known]
     read: Iterator[Report]
     if dask:
@@ -180,7 +180,8 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
         sink: Sink | None = None
         urls = list(urls)
         try:
-            if pool is not None and (urls or fresh or not {j.sha256 for j in p.jobs} <= cache.known()):
+            known = set() if fresh else cache.known()
+            if pool is not None and (urls or not {j.sha256 for j in p.jobs} <= known):
                 pool.start()  # the workers warm up (a second each) while this process loads pandas
             from . import datasets  # pandas: here, once the workers started, not with the CLI
 
@@ -194,7 +195,7 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
                     add_job(p, first, job)
             stats.duplicates = sum(len(v) for v in p.others.values())
             sink = datasets.Sink(out, formats, csv_encoding)
-            for r in chain(p.early, _results(p.jobs, cache, fresh, pool, dask, workers, stats)):
+            for r in chain(p.early, _results(p.jobs, cache, known, pool, dask, workers, stats)):
                 _note_duplicates(r, p.others)
                 if sink.add(r):
                     stats.add(r)
