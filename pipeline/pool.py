@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from xxgk.parsers import Report
+from xxgk.parsers import Report, ocr
 from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.model import report_from_dict
 
@@ -67,9 +67,10 @@ def _warm_up() -> None:
     warm_up()
 
 
-def _worker_loop(conn: Connection, fn: Callable[[Job], dict], warm_up: Callable[[], None]) -> None:
+def _worker_loop(conn: Connection, fn: Callable[[Job], dict], warm_up: Callable[[], None], threads: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    ocr.set_threads(threads)
     warm_up()
     try:
         conn.send("ready")
@@ -105,9 +106,10 @@ def _start_method() -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext, fn: Callable[[Job], dict], warm_up: Callable[[], None]) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, fn: Callable[[Job], dict], warm_up: Callable[[], None],
+                 threads: int) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_loop, args=(child, fn, warm_up), daemon=True)
+        self.proc = ctx.Process(target=_worker_loop, args=(child, fn, warm_up, threads), daemon=True)
         with interrupt.deferred():  # a signal during start would leave a half-made process behind
             self.proc.start()
         child.close()
@@ -132,6 +134,7 @@ class Pool:
         self.n = max(1, workers or os.cpu_count() or 1)
         self.limits = limits or Limits()
         self.fn, self.poll, self.warm_up = fn, poll, warm_up
+        self.threads = max(1, (os.cpu_count() or 1) // self.n)  # each worker's share of the cores (OCR)
         self.ctx = mp.get_context(_start_method())
         self.stats = {"timeouts": 0, "memory": 0, "crashes": 0}
         self.peak_worker_mb = 0.0  # the largest worker resident size seen while watching
@@ -158,7 +161,7 @@ class Pool:
     def start(self) -> None:
         """Start the workers now: they warm up while the caller does other work (the first map would)."""
         if not self._workers:
-            self._workers = [_Worker(self.ctx, self.fn, self.warm_up) for _ in range(self.n)]
+            self._workers = [_Worker(self.ctx, self.fn, self.warm_up, self.threads) for _ in range(self.n)]
 
     def run_one(self, job: Job) -> dict | str:
         """One job, supervised: its result, or the reason it failed (a string)."""
@@ -218,7 +221,7 @@ class Pool:
                                   "the file may be malformed in a way that breaks a C library")
                     w.kill()
                     done[job_id] = reason
-                    workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
+                    workers[i] = _Worker(self.ctx, self.fn, self.warm_up, self.threads)
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
@@ -232,7 +235,7 @@ class Pool:
                     if w.job is not None:
                         w.kill()
                         if workers is self._workers:  # the pool is still open: the next map gets a fresh worker
-                            workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
+                            workers[i] = _Worker(self.ctx, self.fn, self.warm_up, self.threads)
 
     def _starting(self, i: int, w: _Worker, readable: bool) -> None:
         """A worker that has not said ready yet: ready, dead, or too slow to start."""
@@ -251,7 +254,7 @@ class Pool:
         if self._failed_starts > 3 * self.n:
             raise PoolBroken(f"worker processes die before they are ready (exit code {w.proc.exitcode}); "
                              "is xxgk installed in this Python? (pip install -e .)")
-        self._workers[i] = _Worker(self.ctx, self.fn, self.warm_up)
+        self._workers[i] = _Worker(self.ctx, self.fn, self.warm_up, self.threads)
 
     def _over_limit(self, w: _Worker) -> str | None:
         elapsed = time.monotonic() - w.started
