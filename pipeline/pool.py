@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from xxgk.parsers import Report, ocr
+from xxgk.parsers import Report
 from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.model import report_from_dict
 
@@ -70,6 +70,8 @@ def _warm_up() -> None:
 def _worker_loop(conn: Connection, fn: Callable[[Job], dict], warm_up: Callable[[], None], threads: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    from xxgk.parsers import ocr  # here, not at the top: the supervising parent never reads a page
+
     ocr.set_threads(threads)
     warm_up()
     try:
@@ -158,10 +160,13 @@ class Pool:
             w.kill()  # one still alive is killed; every pipe is closed here, not by the garbage collector
         self._workers = []
 
+    def _new_worker(self) -> _Worker:
+        return _Worker(self.ctx, self.fn, self.warm_up, self.threads)
+
     def start(self) -> None:
         """Start the workers now: they warm up while the caller does other work (the first map would)."""
         if not self._workers:
-            self._workers = [_Worker(self.ctx, self.fn, self.warm_up, self.threads) for _ in range(self.n)]
+            self._workers = [self._new_worker() for _ in range(self.n)]
 
     def run_one(self, job: Job) -> dict | str:
         """One job, supervised: its result, or the reason it failed (a string)."""
@@ -221,7 +226,7 @@ class Pool:
                                   "the file may be malformed in a way that breaks a C library")
                     w.kill()
                     done[job_id] = reason
-                    workers[i] = _Worker(self.ctx, self.fn, self.warm_up, self.threads)
+                    workers[i] = self._new_worker()
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
@@ -235,7 +240,7 @@ class Pool:
                     if w.job is not None:
                         w.kill()
                         if workers is self._workers:  # the pool is still open: the next map gets a fresh worker
-                            workers[i] = _Worker(self.ctx, self.fn, self.warm_up, self.threads)
+                            workers[i] = self._new_worker()
 
     def _starting(self, i: int, w: _Worker, readable: bool) -> None:
         """A worker that has not said ready yet: ready, dead, or too slow to start."""
@@ -254,7 +259,7 @@ class Pool:
         if self._failed_starts > 3 * self.n:
             raise PoolBroken(f"worker processes die before they are ready (exit code {w.proc.exitcode}); "
                              "is xxgk installed in this Python? (pip install -e .)")
-        self._workers[i] = _Worker(self.ctx, self.fn, self.warm_up, self.threads)
+        self._workers[i] = self._new_worker()
 
     def _over_limit(self, w: _Worker) -> str | None:
         elapsed = time.monotonic() - w.started
