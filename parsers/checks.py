@@ -38,16 +38,30 @@ def fmt_number(d: Decimal) -> str:
     return format(d.normalize(), "f") if d == d.to_integral_value() else str(d)
 
 
-def _compare(check: str, rule: str, table: str, scope: str, left: list[tuple[str, Decimal | None]],
-             right: list[tuple[str, Decimal | None]]) -> Check:
-    missing = [name for name, v in left + right if v is None]
-    names_l = " + ".join(n for n, _ in left) if len(left) <= 6 else f"sum of {len(left)} outcome rows"
-    names_r = " + ".join(n for n, _ in right)
+def cell_name(table: str, row: str, col: str) -> str:
+    """A cell as checks.csv names it in `formula` and `cells`: t3.new.nat."""
+    return f"{table}.{row}.{col}"
+
+
+Term = tuple[tuple[str, str, str], "Decimal | None"]  # a cell's key and its number
+
+
+def _compare(check: str, rule: str, table: str, scope: str, left: list[Term], right: list[Term]) -> Check:
+    """left == right, each side a sum of cells; the check records its formula, both sums and its cells."""
+    side = lambda terms: " + ".join(cell_name(*k) for k, _ in terms)  # noqa: E731
+    formula = f"{side(left)} = {side(right)}"
+    cells = " ".join(cell_name(*k) for k, _ in left + right)
+    short = lambda k: k[2] if k[2] != scope else k[1]  # noqa: E731  # the part that varies along the scope
+    names_l = " + ".join(short(k) for k, _ in left) if len(left) <= 6 else f"sum of {len(left)} outcome rows"
+    names_r = " + ".join(short(k) for k, _ in right)
+    missing = [short(k) for k, v in left + right if v is None]
     if missing:
-        return Check(check, rule, table, scope, "unknown", f"blank or missing: {', '.join(missing)}")
+        return Check(check, rule, table, scope, "unknown", f"blank or missing: {', '.join(missing)}",
+                     formula=formula, cells=cells)
     sl = sum((v for _, v in left), Decimal(0))  # type: ignore[misc]
     sr = sum((v for _, v in right), Decimal(0))  # type: ignore[misc]
-    def terms(side: list[tuple[str, Decimal | None]], total: Decimal) -> str:
+
+    def terms(side: list[Term], total: Decimal) -> str:
         shown = " + ".join(fmt_number(v) for _, v in side if v is not None)
         return fmt_number(total) if len(side) == 1 or len(side) > 6 else f"{shown} = {fmt_number(total)}"
 
@@ -55,7 +69,7 @@ def _compare(check: str, rule: str, table: str, scope: str, left: list[tuple[str
     detail = f"{names_l} = {terms(left, sl)}; {names_r} = {terms(right, sr)}"
     if status == "fail":
         detail += f"; off by {fmt_number(sl - sr)} (values kept as printed)"
-    return Check(check, rule, table, scope, status, detail)
+    return Check(check, rule, table, scope, status, detail, formula=formula, lhs=sl, rhs=sr, cells=cells)
 
 
 def narrative_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
@@ -73,7 +87,10 @@ def narrative_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
         detail = f"text says {fmt_number(said)} 件 (“{f.sentence[:60]}”); 表三 new total = {fmt_number(new)}"
         if carried is not None:
             detail += f", new + carried = {fmt_number(new + carried)}"
-        out.append(Check("narrative_applications", "S5", "t3", "new/total", "pass" if ok else "fail", detail, "warning"))
+        formula = "text 收到申请 = t3.new.total (also passes as t3.new.total + t3.carried.total)"
+        out.append(Check("narrative_applications", "S5", "t3", "new/total", "pass" if ok else "fail", detail, "warning",
+                         formula=formula, lhs=said, rhs=new,
+                         cells="t3.new.total" + (" t3.carried.total" if carried is not None else "")))
     return out
 
 
@@ -84,17 +101,19 @@ def run_checks(values: list[Value]) -> list[Check]:
         split = any(cells.has_row("t3", r) for r in T3_OTHER_SPLIT) and not cells.has_row("t3", "other")
         outcome_rows = OUTCOMES + (T3_OTHER_SPLIT if split else ("other",))
         for col in T3_COLS:
-            g = lambda row: (row, cells.get("t3", row, col))  # noqa: E731
+            g = lambda row: (("t3", row, col), cells.get("t3", row, col))  # noqa: E731
             out.append(_compare("t3_balance", "H1", "t3", col, [g("new"), g("carried")], [g("total"), g("forward")]))
             out.append(_compare("t3_outcome_total", "H2", "t3", col, [g(r) for r in outcome_rows], [g("total")]))
         t3_rows = dict.fromkeys(v.row for v in values if v.table == "t3")
         for row in t3_rows:
             out.append(_compare("t3_applicant_total", "H3", "t3", row,
-                                [(c, cells.get("t3", row, c)) for c in APPLICANTS], [("total", cells.get("t3", row, "total"))]))
+                                [(("t3", row, c), cells.get("t3", row, c)) for c in APPLICANTS],
+                                [(("t3", row, "total"), cells.get("t3", row, "total"))]))
     for group in T4_GROUPS:
         if cells.has_row("t4", group):
             out.append(_compare("t4_total", "H4", "t4", group,
-                                [(p, cells.get("t4", group, p)) for p in T4_PARTS], [("total", cells.get("t4", group, "total"))]))
+                                [(("t4", group, p), cells.get("t4", group, p)) for p in T4_PARTS],
+                                [(("t4", group, "total"), cells.get("t4", group, "total"))]))
     out += whole_counts(cells)
     return out
 
@@ -107,10 +126,12 @@ def whole_counts(cells: _Cells) -> list[Check]:
         counts = [(k, v) for k, v in counts if v is not None]
         if not counts:
             continue
-        bad = [f"{row} × {col} = {fmt_number(v)}" for (_, row, col), v in counts
-               if v != v.to_integral_value() or (v < 0 and col not in SIGNED_COLS)]
+        bad_keys = [(k, v) for k, v in counts if v != v.to_integral_value() or (v < 0 and k[2] not in SIGNED_COLS)]
+        bad = [f"{row} × {col} = {fmt_number(v)}" for (_, row, col), v in bad_keys]
         detail = f"{len(counts)} counts, all whole and ≥ 0" if not bad else (
             f"not a whole number ≥ 0 (kept as printed): {'; '.join(bad[:MAX_SHOWN])}"
             + (f"; and {len(bad) - MAX_SHOWN} more" if len(bad) > MAX_SHOWN else ""))
-        out.append(Check("whole_counts", "H5", table, f"{table} counts", "fail" if bad else "pass", detail))
+        out.append(Check("whole_counts", "H5", table, f"{table} counts", "fail" if bad else "pass", detail,
+                         formula=f"every count of {table} is a whole number >= 0",
+                         cells=" ".join(cell_name(*k) for k, _ in bad_keys)))  # the cells that break it
     return out

@@ -106,6 +106,15 @@ class Check:
     status: CheckStatus
     detail: str
     severity: Severity = "error"  # error: a failure makes the report partial; warning: it does not
+    formula: str = ""  # what is tested, in cell names: "t3.new.nat + t3.carried.nat = t3.total.nat + t3.forward.nat"
+    lhs: Decimal | None = None  # the left side's sum as the report prints its terms (None: a term is blank)
+    rhs: Decimal | None = None
+    cells: str = ""  # the cells it reads, space-separated table.row.col (another report's as report_id/table.row.col)
+
+    @property
+    def check_id(self) -> str:
+        """Stable across runs and readers: the check and where it was tested, never a position."""
+        return f"{self.check}:{self.table}:{self.scope}"
 
 
 @dataclass(frozen=True)
@@ -162,16 +171,24 @@ def report_to_dict(report: Report) -> dict:
     d["values"] = [{n: getattr(v, n) for n in _VALUE} for v in report.values]
     for v in d["values"]:
         v["value"] = "" if v["value"] is None else str(v["value"])
-    d["checks"] = [{n: getattr(c, n) for n in _CHECK} for c in report.checks]
+    d["checks"] = [{n: getattr(c, n) for n in _CHECK} | {"lhs": _text(c.lhs), "rhs": _text(c.rhs)} for c in report.checks]
     d["figures"] = [{n: getattr(f, n) for n in _FIGURE} | {"value": str(f.value)} for f in report.figures]
     return d
+
+
+def _text(d: Decimal | None) -> str:
+    return "" if d is None else str(d)
+
+
+def _decimal(s: str | None) -> Decimal | None:
+    return Decimal(s) if s not in ("", None) else None
 
 
 def _value(v: dict) -> dict:
     """A saved value as a Value's fields (also one saved before `ref` took its column's name,
     `source_ref`, and before confidence was a number)."""
     d = {("source_ref" if k == "ref" else k): x for k, x in v.items()}
-    d["value"] = Decimal(d["value"]) if d["value"] not in ("", None) else None
+    d["value"] = _decimal(d["value"])
     c = d.get("confidence")
     d["confidence"] = float(c) if c not in ("", None) else None
     return d
@@ -182,7 +199,7 @@ def report_from_dict(data: dict) -> Report:
     if isinstance(d.get("year"), str):  # saved by an xxgk before year was a number
         d["year"] = int(d["year"]) if d["year"].isdigit() else None
     d["values"] = [Value(**_value(v)) for v in d.get("values", [])]
-    d["checks"] = [Check(**c) for c in d.get("checks", [])]
+    d["checks"] = [Check(**{**c, "lhs": _decimal(c.get("lhs")), "rhs": _decimal(c.get("rhs"))}) for c in d.get("checks", [])]
     d["figures"] = [Figure(**{**f, "value": Decimal(f["value"])}) for f in d.get("figures", [])]
     return Report(**d)
 

@@ -70,6 +70,11 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("status", "string", "结果", "pass, fail, unknown"),
         ("severity", "string", "级别", "error (a failure makes the report partial) or warning"),
         ("detail", "string", "说明", "the numbers"),
+        ("check_id", "string", "检查编号", "check:table:scope, the same in every run (a reviews.csv row names it)"),
+        ("formula", "string", "公式", "what is tested, in cell names table.row.col (t3.new.nat + t3.carried.nat = t3.total.nat + t3.forward.nat)"),
+        ("lhs", "Float64", "左边", "the left side's value as printed (a sum of its cells); empty when a cell is blank"),
+        ("rhs", "Float64", "右边", "the right side's value as printed; empty when a cell is blank"),
+        ("cells", "string", "单元格", "the cells the check reads, space-separated table.row.col (another report's as report_id/table.row.col; H5: the cells that break it)"),
     ],
     "narrative": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xxgk.parsers import Check, Report
-from xxgk.parsers.checks import fmt_number
+from xxgk.parsers.checks import cell_name, fmt_number
 from xxgk.parsers.schema import T3_COLS
 
 
@@ -35,21 +35,28 @@ def cross_year_checks(reports: list[Report]) -> dict[str, list[Check]]:
             checks = out.setdefault(cur.report_id, [])
             for col in T3_COLS:
                 was, now = a.get(("t3", "forward", col)), b.get(("t3", "carried", col))
+                cells = f"{prev.report_id}/{cell_name('t3', 'forward', col)} {cell_name('t3', 'carried', col)}"
+                formula = f"{year - 1}: t3.forward.{col} = {year}: t3.carried.{col}"
                 if was is None or now is None:
                     status, detail = "unknown", f"{year - 1} forward or {year} carried is blank or missing"
                 else:
                     status = "pass" if was == now else "fail"
                     detail = f"{year - 1} 结转下年度 {fmt_number(was)}; {year} 上年结转 {fmt_number(now)} ({prev.report_id} → {cur.report_id})"
-                checks.append(Check("cross_year_carried", "S1", "t3", col, status, detail, "warning"))
+                checks.append(Check("cross_year_carried", "S1", "t3", col, status, detail, "warning",
+                                    formula=formula, lhs=was, rhs=now, cells=cells))
             if prev.template == cur.template == "v2021":
                 for row in ("rules", "normative"):
                     last, made, rep, now = (a.get(("t2", row, "in_force")), b.get(("t2", row, "made")),
                                             b.get(("t2", row, "repealed")), b.get(("t2", row, "in_force")))
+                    where = dict(formula=f"{year - 1}: t2.{row}.in_force + {year}: t2.{row}.made - t2.{row}.repealed = t2.{row}.in_force",
+                                 cells=f"{prev.report_id}/{cell_name('t2', row, 'in_force')} "
+                                       + " ".join(cell_name("t2", row, c) for c in ("made", "repealed", "in_force")))
                     if None in (last, made, rep, now):
-                        checks.append(Check("cross_year_in_force", "S2", "t2", row, "unknown", "a cell is blank or missing", "warning"))
+                        checks.append(Check("cross_year_in_force", "S2", "t2", row, "unknown", "a cell is blank or missing",
+                                            "warning", **where))
                         continue
                     want = last + made - rep  # type: ignore[operator]
                     checks.append(Check("cross_year_in_force", "S2", "t2", row, "pass" if want == now else "fail",
                                         f"{year - 1} in force {fmt_number(last)} + made {fmt_number(made)} − repealed {fmt_number(rep)} = {fmt_number(want)}; "  # type: ignore[arg-type]
-                                        f"{year} prints {fmt_number(now)}", "warning"))  # type: ignore[arg-type]
+                                        f"{year} prints {fmt_number(now)}", "warning", lhs=want, rhs=now, **where))
     return out

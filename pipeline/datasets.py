@@ -28,7 +28,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
-from xxgk.parsers import EXTRACTOR_VERSION, Report
+from xxgk.parsers import EXTRACTOR_VERSION, Check, Report
 from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
 
@@ -38,6 +38,12 @@ from .writers import atomic_write, safe_cell
 
 def _str(v: object) -> str:
     return "" if v is None else str(v)
+
+
+def check_row(report_id: str, c: Check) -> list[str]:
+    """One checks row, in COLUMNS["checks"] order: the one place a Check becomes a row."""
+    return [report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail, c.check_id, c.formula,
+            _str(c.lhs), _str(c.rhs), c.cells]
 
 
 def rows_of(r: Report, guard: bool = True) -> dict[str, list[list[str]]]:
@@ -51,7 +57,7 @@ def rows_of(r: Report, guard: bool = True) -> dict[str, list[list[str]]]:
         "reports": [[_str(x) for x in rep]],
         "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,
                     v.method, _str(v.confidence)] for v in r.values],
-        "checks": [[r.report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in r.checks],
+        "checks": [check_row(r.report_id, c) for c in r.checks],
         "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
     }
     if not guard:
@@ -173,8 +179,7 @@ class Sink:
 
         for rid, checks in cross_year_checks(self.slim).items():
             self.late_checks += checks
-            self._writers["checks"].writerows([[safe_cell(x) for x in (rid, c.check, c.rule, c.table, c.scope, c.status,
-                                                                       c.severity, c.detail)] for c in checks])
+            self._writers["checks"].writerows([[safe_cell(x) for x in check_row(rid, c)] for c in checks])
         for f in self._files.values():
             f.close()
         stage = self.stage.path
@@ -229,7 +234,7 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
         if (s := _slim(r)) is not None:
             slim.append(s)
     for rid, checks in cross_year_checks(slim).items():
-        rows["checks"] += [[rid, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail] for c in checks]
+        rows["checks"] += [check_row(rid, c) for c in checks]
     return {name: frame(name, rows[name]) for name in TABLES}
 
 

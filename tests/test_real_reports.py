@@ -6,6 +6,7 @@ The truth files were read by hand from the rendered documents
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -75,6 +76,27 @@ def test_hzq2023_review_total_stays_as_printed_and_its_check_fails():
     assert check.status == "fail"
     assert "10 + 1 + 0 + 0 = 11" in check.detail and "total = 0" in check.detail
     assert "t4_total review" in report.error
+
+
+def test_a_failing_identity_names_its_formula_both_sides_and_its_cells():
+    report = extracted("hzq2023.pdf")
+    check = next(c for c in report.checks if c.check == "t4_total" and c.scope == "review")
+    parts = ["t4.review.upheld", "t4.review.corrected", "t4.review.other", "t4.review.pending"]
+    assert check.check_id == "t4_total:t4:review"
+    assert check.formula == " + ".join(parts) + " = t4.review.total"
+    assert (check.lhs, check.rhs) == (Decimal(11), Decimal(0))
+    assert check.cells.split() == parts + ["t4.review.total"]
+    # Every cell a check names is a cell the report printed: a reviewer can follow it.
+    printed = {f"{v.table}.{v.row}.{v.col}" for v in report.values}
+    for c in report.checks:
+        assert set(c.cells.split()) <= printed, c.check_id
+    # A check on a blank cell has no sums: unknown is never a 0.
+    from xxgk.parsers.checks import run_checks
+
+    blank = [v if (v.row, v.col) != ("review", "other") else replace(v, value=None, kind="blank", raw="")
+             for v in report.values]
+    again = next(c for c in run_checks(blank) if c.check_id == "t4_total:t4:review")
+    assert again.status == "unknown" and again.lhs is None and again.rhs is None and "t4.review.other" in again.cells
 
 
 def test_hzq2023_label_typo_maps_to_withheld_law():
@@ -199,6 +221,8 @@ def test_records_carry_numbers_as_numbers_and_survive_a_round_trip_through_json(
         v["value"] = "" if v["value"] is None else str(v["value"])
     for f in expected["figures"]:
         f["value"] = str(f["value"])
+    for c in expected["checks"]:
+        c["lhs"], c["rhs"] = ("" if x is None else str(x) for x in (c["lhs"], c["rhs"]))
     assert report_to_dict(report) == expected
 
 
