@@ -151,6 +151,7 @@ class Report:
     adcode: str = ""  # 6-digit 行政区划代码 of the agency's place
     level: str = ""  # 省 / 市 / 县 / 乡镇街道
     agency_kind: str = ""  # government / department
+    narrative: str = ""  # the text outside the tables, masked for comparison (similarity.narrative_text); in no table
     values: list[Value] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)

@@ -17,6 +17,7 @@ from .errors import DocumentError
 from .metadata import extract_metadata, is_report_title
 from .narrative import figures
 from .region import region_of
+from .similarity import names_of, narrative_text
 from .model import Check, Report, report_id_of
 from .readers import read, sniff
 from .schema import TEMPLATES, expected_cells, is_canonical
@@ -118,6 +119,7 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
     report.province, report.city, report.county, report.adcode = place.province, place.city, place.county, place.adcode
     report.level, report.agency_kind = place.level, place.kind
     report.figures = figures(doc.lines)
+    report.narrative = narrative_text(doc.lines, doc.grids, names_of(meta.agency, [place.province, place.city, place.county]))
     res = read_tables(doc.grids, settings)
     if not res.values:
         looks_like_report = is_report_title(meta.title)

@@ -22,7 +22,7 @@ from .errors import ConfigError
 # tables, the page after a table page read too, a PDF's dated Title as title hint, a cell printed
 # twice with two numbers keeps neither, the agency ends before 政府信息公开 as before the year,
 # spans out of line read in order, legacy formats, a page-break cut is a border, ArticleTitle meta.
-# 5: checks carry their formula, both sides and their cells.
+# 5: checks carry their formula, both sides and their cells; the masked narrative for 内容雷同.
 CODE_VERSION = "5"
 
 

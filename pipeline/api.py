@@ -32,6 +32,7 @@ class Dataset:
     narrative: pd.DataFrame
     panel: pd.DataFrame
     records: list[Report]
+    similarity: pd.DataFrame  # pairs of near-identical narratives (内容雷同), see codebook.md
 
     def write(self, out: str | Path, formats: Iterable[str] = ("csv",), csv_encoding: str = "utf-8-sig") -> list[Path]:
         """Write the files `xxgk extract --out OUT --format …` writes (datasets, codebook, datapackage.json,
@@ -61,7 +62,7 @@ def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, t
     paths = expand([str(i) for i in items])
     reports = extract_in_process(paths, parse) if in_process else extract_supervised(paths, workers, limits, parse)
     tabs = tables(reports)
-    return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports)
+    return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports, tabs["similarity"])
 
 
 def codebook_frame() -> pd.DataFrame:

@@ -76,6 +76,16 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("rhs", "Float64", "右边", "the right side's value as printed; empty when a cell is blank"),
         ("cells", "string", "单元格", "the cells the check reads, space-separated table.row.col (another report's as report_id/table.row.col; H5: the cells that break it)"),
     ],
+    "similarity": [
+        ("report_id_a", "string", "报告编号A", "one report of the pair (the smaller report_id)"),
+        ("report_id_b", "string", "报告编号B", "the other report"),
+        ("agency_a", "string", "机构A", "agency of report a"),
+        ("agency_b", "string", "机构B", "agency of report b"),
+        ("year_a", "Int64", "年度A", "year of report a"),
+        ("year_b", "Int64", "年度B", "year of report b"),
+        ("similarity", "Float64", "相似度", "0-1, the measure in codebook.md (Similarity)"),
+        ("kind", "string", "类型", "same_agency (one body's years) or other_agency (内容雷同 across bodies)"),
+    ],
     "narrative": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
         ("figure", "string", "指标", "proactive_total, website, new_media, applications"),
@@ -91,6 +101,7 @@ PRIMARY_KEYS = {
     "checks": ["report_id", "check", "scope"],
     "narrative": ["report_id", "figure"],
     "panel": ["report_id"],
+    "similarity": ["report_id_a", "report_id_b"],
 }
 
 
@@ -142,6 +153,9 @@ def codebook() -> tuple[CodebookEntry, ...]:
 
 
 TABLES = (*COLUMNS, "panel")
+# The columns of each table that name a report (reports.report_id): the data package's foreign keys.
+REPORT_REFERENCES = {name: ["report_id_a", "report_id_b"] if name == "similarity" else ["report_id"]
+                     for name in TABLES if name != "reports"}
 
 
 

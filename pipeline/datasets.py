@@ -32,7 +32,9 @@ from xxgk.parsers import EXTRACTOR_VERSION, Check, Report
 from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
 
-from .columns import CODEBOOK_ZH, COLUMNS, PANEL_META, PRIMARY_KEYS, TABLES, codebook, dtypes, labels_zh, panel_columns, read_table
+from .columns import (CODEBOOK_ZH, COLUMNS, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook, dtypes, labels_zh,
+                      panel_columns, read_table)
+from . import similarity
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
 
@@ -128,6 +130,7 @@ class Sink:
         self.ids: set[str] = set()
         self.late_checks: list = []  # cross-year checks, made at close (counted in the run's summary)
         self.slim: list[Report] = []
+        self.similar = similarity.Index()
         self.count = 0
         self._files: dict = {}
         self._writers: dict = {}
@@ -159,6 +162,7 @@ class Sink:
         slim = _slim(r)
         if slim is not None:
             self.slim.append(slim)
+        self.similar.add(r)
         self.count += 1
         return True
 
@@ -180,6 +184,7 @@ class Sink:
         for rid, checks in cross_year_checks(self.slim).items():
             self.late_checks += checks
             self._writers["checks"].writerows([[safe_cell(x) for x in check_row(rid, c)] for c in checks])
+        self._writers["similarity"].writerows([[safe_cell(x) for x in row] for row in self.similar.rows()])
         for f in self._files.values():
             f.close()
         stage = self.stage.path
@@ -222,10 +227,12 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
     rows: dict[str, list[list[str]]] = {name: [] for name in TABLES}
     seen: set[str] = set()
     slim = []
+    similar = similarity.Index()
     for r in reports:
         if r.report_id in seen:
             continue
         seen.add(r.report_id)
+        similar.add(r)
         mine = rows_of(r, guard=False)
         for name, table_rows in mine.items():
             rows[name] += table_rows
@@ -235,6 +242,7 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
             slim.append(s)
     for rid, checks in cross_year_checks(slim).items():
         rows["checks"] += [check_row(rid, c) for c in checks]
+    rows["similarity"] = similar.rows()
     return {name: frame(name, rows[name]) for name in TABLES}
 
 
@@ -325,6 +333,7 @@ def write_codebook(out: Path) -> list[Path]:
     ]
     lines += [f"| {e.name} | {e.table} | {e.row} | {e.col} | {e.label_zh} | {e.label_en} | {e.templates} | {e.type} | {e.unit} |"
               for e in codebook()]
+    lines += ["", "## Similarity", "", f"`similarity.similarity` (similarity.csv): {similarity.MEASURE}"]
     lines += ["", "## Columns of the tables", ""]
     for name, cols in COLUMNS.items():
         lines += [f"### {name}", "", "| column | 中文 | meaning |", "| --- | --- | --- |"]
@@ -350,7 +359,8 @@ def _schema(name: str, foreign_keys: bool) -> dict:
     fields = [{"name": c, "type": _field_type(t), "description": descriptions[name].get(c, "")} for c, t in dtypes(name).items()]
     schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": PRIMARY_KEYS[name]}
     if foreign_keys and name != "reports":
-        schema["foreignKeys"] = [{"fields": "report_id", "reference": {"resource": "reports", "fields": "report_id"}}]
+        schema["foreignKeys"] = [{"fields": col, "reference": {"resource": "reports", "fields": "report_id"}}
+                                 for col in REPORT_REFERENCES[name]]
     return schema
 
 

@@ -40,7 +40,8 @@ def test_contract_columns_are_present(tmp_path):
     for name, cols in {
         "reports.csv": ["report_id", "source", "format", "title", "agency", "year", "template", "status", "error"],
         "values.csv": ["report_id", "table", "row", "col", "value", "raw"],
-        "checks.csv": ["report_id", "check", "table", "scope", "status", "detail"],
+        "checks.csv": ["report_id", "check", "table", "scope", "status", "detail", "formula", "lhs", "rhs", "cells"],
+        "similarity.csv": ["report_id_a", "report_id_b", "agency_a", "agency_b", "year_a", "year_b", "similarity", "kind"],
     }.items():
         header = (out / name).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
         assert set(cols) <= set(header), name

@@ -1,0 +1,82 @@
+"""内容雷同 at corpus scale: pairs of reports whose narratives are near-identical, without an all-pairs loop.
+
+Each report's masked narrative (parsers/similarity.py) becomes a MinHash of its 5-character shingles;
+a locality-sensitive index (datasketch's MinHashLSH) hands each new report only the earlier ones that
+share a band with it, and a pair is kept when the MinHash estimate of the Jaccard similarity of the
+two shingle sets is at least THRESHOLD. Memory: one 128-number signature a report.
+
+Two copies of one body's report for one year (an HTML page and its PDF, two versions of one URL)
+are one report, never a pair. The measure and threshold are written into the codebook (MEASURE).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xxgk.parsers import Report
+from xxgk.parsers.similarity import MIN_CHARS, SHINGLE, shingles
+
+THRESHOLD = 0.8
+PERMUTATIONS = 128
+SEED = 1  # fixed: the same reports give the same signatures and pairs in every run
+MEASURE = (f"Jaccard similarity of the two narratives' sets of {SHINGLE}-character shingles, estimated by MinHash "
+           f"({PERMUTATIONS} permutations); the narrative is the text outside the tables with the body's name, its "
+           f"places and every number (years included) masked, whitespace and punctuation dropped. A pair is listed at "
+           f"{THRESHOLD} or more; narratives under {MIN_CHARS} characters are not compared.")
+
+
+@dataclass(frozen=True)
+class Pair:
+    report_id_a: str
+    report_id_b: str
+    agency_a: str
+    agency_b: str
+    year_a: int | None
+    year_b: int | None
+    similarity: float
+    kind: str  # same_agency (one body's years) or other_agency
+
+    def row(self) -> list[str]:
+        return [self.report_id_a, self.report_id_b, self.agency_a, self.agency_b, _text(self.year_a), _text(self.year_b),
+                f"{self.similarity:.3f}", self.kind]
+
+
+def _text(year: int | None) -> str:
+    return "" if year is None else str(year)
+
+
+class Index:
+    """Add reports one at a time; `pairs` holds every near-identical pair found so far."""
+
+    def __init__(self, threshold: float = THRESHOLD) -> None:
+        from datasketch import MinHashLSH  # scipy behind it: loaded only where datasets are written
+
+        self.threshold = threshold
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+        self.signatures: dict[str, object] = {}
+        self.meta: dict[str, tuple[str, int | None]] = {}
+        self.pairs: list[Pair] = []
+
+    def add(self, r: Report) -> None:
+        if r.status not in ("ok", "partial") or len(r.narrative) < MIN_CHARS or r.report_id in self.meta:
+            return
+        from datasketch import LeanMinHash, MinHash
+
+        m = MinHash(num_perm=PERMUTATIONS, seed=SEED)
+        m.update_batch([s.encode("utf-8") for s in shingles(r.narrative)])
+        sig = LeanMinHash(m)
+        for other in self.lsh.query(sig):
+            agency, year = self.meta[other]
+            if agency and agency == r.agency and year == r.year:
+                continue  # one body's report for one year in two forms: not a copy
+            score = sig.jaccard(self.signatures[other])  # type: ignore[arg-type]
+            if score >= self.threshold:
+                (a, (ag_a, yr_a)), (b, (ag_b, yr_b)) = sorted([(other, (agency, year)), (r.report_id, (r.agency, r.year))])
+                kind = "same_agency" if r.agency and agency == r.agency else "other_agency"
+                self.pairs.append(Pair(a, b, ag_a, ag_b, yr_a, yr_b, score, kind))
+        self.lsh.insert(r.report_id, sig)
+        self.signatures[r.report_id] = sig
+        self.meta[r.report_id] = (r.agency, r.year)
+
+    def rows(self) -> list[list[str]]:
+        return [p.row() for p in sorted(self.pairs, key=lambda p: (p.report_id_a, p.report_id_b))]
