@@ -18,6 +18,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -73,11 +74,50 @@ def pdf_title_hint(title: str) -> str:
     return t if _YEAR_IN_TITLE.search(t) and _TITLE.search(t) else ""
 
 
+# A date as reports print it: 2024-01-20, 2024/1/20, 2024.01.20, 2024年1月20日.
+_DATE = r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?"
+# 发布日期 2024-01-20, or a bare 时间：/日期： as CMS pages print it beside 来源 (never 统计时间：, the period).
+_DATE_LABELLED = re.compile(r"(?:(?:发布|发文|成文|公开|印发|生成)(?:日期|时间)\s*[:：]?|(?<!统计)(?<!期限)(?:日期|时间)\s*[:：])\s*"
+                            + _DATE)
+_DATE_ALONE = re.compile(r"^\s*" + _DATE + r"\s*$")
+_DATE_ANY = re.compile(_DATE)
+
+
+def _iso(m: re.Match[str] | None, year: str) -> str:
+    """An ISO date from a match, if it is a real date no earlier than the year the report covers."""
+    if m is None:
+        return ""
+    y, mo, d = (int(g) for g in m.groups()[:3])
+    try:
+        day = date(y, mo, d)
+    except ValueError:
+        return ""
+    return day.isoformat() if not year.isdigit() or y >= int(year) else ""
+
+
+def find_published(lines: list[str], hint: str, year: str) -> str:
+    """The publication date the document prints: a 发布日期/发文日期/成文日期 line, else the page's
+    PubDate meta, else a date alone on one of the last lines (the date the report is signed)."""
+    for line in lines[:80]:
+        found = _iso(_DATE_LABELLED.search(tidy(line)), year)
+        if found:
+            return found
+    found = _iso(_DATE_ANY.search(hint), year)
+    if found:
+        return found
+    for line in reversed(lines[-60:]):
+        found = _iso(_DATE_ALONE.match(tidy(line)), year)
+        if found:
+            return found
+    return ""
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str
     agency: str
     year: str
+    published_on: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -212,6 +252,8 @@ def find_agency(title: str, lines: list[str]) -> str:
     return agency
 
 
-def extract_metadata(lines: list[str], title_hint: str, source: str) -> Metadata:
+def extract_metadata(lines: list[str], title_hint: str, source: str, published_hint: str = "") -> Metadata:
     title = find_title(lines, title_hint)
-    return Metadata(title=title, agency=find_agency(title, lines), year=find_year(title, lines, source))
+    year = find_year(title, lines, source)
+    return Metadata(title=title, agency=find_agency(title, lines), year=year,
+                    published_on=find_published(lines, published_hint, year))

@@ -70,6 +70,7 @@ class Document:
     notes: list[str] = field(default_factory=list)  # reader observations worth reporting
     attachments: list[str] = field(default_factory=list)  # links to PDF/DOC(X)/WPS/XLS(X) files (HTML)
     images: list[bytes] = field(default_factory=list)  # HTML: images inlined as data: URIs (tables pasted as pictures)
+    published_hint: str = ""  # a publication date the format declares (HTML <meta name="PubDate">), as written
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Report:
     adcode: str = ""  # 6-digit 行政区划代码 of the agency's place
     level: str = ""  # 省 / 市 / 县 / 乡镇街道
     agency_kind: str = ""  # government / department
+    published_on: str = ""  # ISO date the document prints as its publication (发布日期 …, PubDate, the date it is signed)
     narrative: str = ""  # the text outside the tables, masked for comparison (similarity.narrative_text); in no table
     values: list[Value] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)

@@ -112,8 +112,8 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
         report.status, report.error = "failed", f"{exc.kind}: {exc.message}"
         return report
     report.format, report.pages = doc.format, doc.pages
-    meta = extract_metadata(doc.lines, doc.title_hint, source)
-    report.title, report.agency = meta.title, meta.agency
+    meta = extract_metadata(doc.lines, doc.title_hint, source, doc.published_hint)
+    report.title, report.agency, report.published_on = meta.title, meta.agency, meta.published_on
     report.year = int(meta.year) if meta.year.isdigit() else None
     place = region_of(meta.agency)
     report.province, report.city, report.county, report.adcode = place.province, place.city, place.county, place.adcode

@@ -74,3 +74,36 @@ def test_a_page_whose_title_is_only_in_its_article_title_meta_still_names_its_ag
     r = extract(page.encode("utf-8"), "page.html")
     assert (r.title, r.agency, r.year) == (OWN, "平潭综合实验区", 2025)
     assert r.status == "ok"
+
+
+@pytest.mark.parametrize("name, published", [
+    ("2021-pingtan.html", "2022-02-08"),  # <meta name="PubDate" content="2022-02-08 16:34">
+    ("2025-pingtan.html", "2026-03-10"),
+    ("hzq2024.pdf", ""),  # the PDF prints no date: none is made up
+])
+def test_publication_date_as_the_document_prints_it(name, published):
+    assert extract((REPORTS / name).read_bytes(), name).published_on == published
+
+
+def test_a_printed_page_gives_the_date_its_web_page_declares():
+    """Chromium's print of the 2021 page has no meta tags: its 时间：2022-02-08 line says the same."""
+    from .conftest import FIXTURES
+
+    pdf = FIXTURES / "prints" / "chromium-2021-pingtan.pdf"
+    assert extract(pdf.read_bytes(), pdf.name).published_on == "2022-02-08"
+
+
+@pytest.mark.parametrize("lines, hint, year, published", [
+    (["发布日期：2024年1月20日"], "", "2023", "2024-01-20"),
+    (["来源：区政府办 时间：2024-01-20 09:00"], "", "2023", "2024-01-20"),
+    (["统计时间：2023年1月1日至2023年12月31日"], "", "2023", ""),  # the period covered, not a publication
+    (["报告正文", "淮安市洪泽区人民政府", "2024年1月20日"], "", "2023", "2024-01-20"),  # the date it is signed
+    (["发布日期：2024-02-30"], "", "2023", ""),  # no such day
+    (["发布日期：2021-03-01"], "", "2023", ""),  # before the year the report covers
+    (["正文"], "2024-03-31 10:00:00", "2023", "2024-03-31"),  # the page's PubDate meta
+    (["发布日期：2024-01-05"], "2024-03-31", "2023", "2024-01-05"),  # the printed line first
+])
+def test_publication_date_rules(lines, hint, year, published):
+    from xxgk.parsers.metadata import find_published
+
+    assert find_published(lines, hint, year) == published

@@ -68,6 +68,18 @@ def _title(doc: etree._Element) -> str:
     return article if article and is_report_title(article) and not is_report_title(page) else page
 
 
+# CMS meta tags that carry the publication date (TRS: PubDate; others: pubdate, publishdate …).
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "article:published_time", "dc.date")
+
+
+def _published(doc: etree._Element) -> str:
+    """The publication date a page declares in its meta tags, as written (metadata.find_published reads it)."""
+    for m in doc.iter("meta"):
+        if (m.get("name") or m.get("property") or "").lower() in _DATE_META and m.get("content", "").strip():
+            return m.get("content", "").strip()
+    return ""
+
+
 def _drop(el: etree._Element) -> None:
     """Remove an element and its content, keeping the text that follows it."""
     parent = el.getparent()
@@ -98,7 +110,7 @@ def read_text(text: str, source: str = "") -> Document:
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
     attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
     return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments,
-                    images=_inline_images(doc))
+                    images=_inline_images(doc), published_hint=_published(doc))
 
 
 MAX_INLINE_IMAGE = 20 * 1024 * 1024  # bytes of one decoded data: image
