@@ -21,8 +21,8 @@ from .crawl.settings import CrawlSettings
 
 if TYPE_CHECKING:
     from .batch import BatchStats
-from .crawl.settings import (DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_PAGES,
-                             DEFAULT_RETRIES, DEFAULT_TIMEOUT)
+from .crawl.settings import (DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DOCUMENTS, DEFAULT_MAX_HOSTS,
+                             DEFAULT_MAX_PAGES, DEFAULT_RETRIES, DEFAULT_TIMEOUT)
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUT = "output"
@@ -195,7 +195,15 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 
 
 @main.command(epilog=EXIT_STATUS)
-@click.argument("seeds", nargs=-1, required=True, metavar="SEED_URL...")
+@click.argument("seeds", nargs=-1, required=False, metavar="[SEED_URL...]")
+@click.option("--sites", type=click.Path(dir_okay=False), default=None, metavar="SITES.csv",
+              help="A registry: a CSV with agency and url columns (optional adcode, level, aliases), one row per seed "
+                   "of a body. Every site is crawled in one run and coverage.csv says who published which year.")
+@click.option("--years", default=None, metavar="YEARS",
+              help="Years coverage is judged on: 2019-2025 or 2021,2023 (default: every year a report found covers).")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Crawl only the registry's sites whose host falls to shard I of N (stable: each machine or timer "
+                   "takes one I, with its own --out).")
 @crawl_options
 @output_options
 @limit_options
@@ -207,6 +215,8 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @click.option("--max-documents", type=click.IntRange(min=1), default=DEFAULT_MAX_DOCUMENTS, show_default=True,
               help="Report pages and attachments to fetch per seed and run at most.")
 @click.option("--max-depth", type=click.IntRange(min=1), default=DEFAULT_MAX_DEPTH, show_default=True, help="List-page hops from a seed at most.")
+@click.option("--max-hosts", type=click.IntRange(min=1), default=DEFAULT_MAX_HOSTS, show_default=True,
+              help="Hosts fetched from at once; each host still gets one request at a time, --delay apart.")
 @click.option("--time-budget", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop cleanly after this long and publish what is finished (the next run goes on from there).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT, show_default=True,
@@ -216,8 +226,9 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES, show_default=True, help="Retries on timeouts, resets, 429 and 5xx (never on other 4xx).")
 @click.option("--recheck", is_flag=True, help="Fetch known reports that sent no ETag/Last-Modified again, to catch silent changes.")
 @click.option("--ignore-robots", is_flag=True, hidden=True)
-def crawl(seeds, out, state, log_json, quiet, verbose, formats, csv_encoding, workers, time_limit, memory_limit, delay, contact, allow_hosts,
-          max_pages, max_documents, max_depth, time_budget, timeout, max_bytes, retries, recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
+def crawl(seeds, sites, years, shard, out, state, log_json, quiet, verbose, formats, csv_encoding, workers, time_limit, memory_limit,
+          delay, contact, allow_hosts, max_pages, max_documents, max_depth, max_hosts, time_budget, timeout, max_bytes, retries,
+          recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
     """Find, fetch and extract the annual reports of government sites.
 
     SEED_URL is a site's 政府信息公开年报 list page, or its home or 政务公开 page.
@@ -228,17 +239,40 @@ def crawl(seeds, out, state, log_json, quiet, verbose, formats, csv_encoding, wo
     OUT/reports.csv, values.csv, checks.csv. Run it again and only what changed is
     fetched (ETag/Last-Modified, else sha256) and extracted.
 
+    With --sites SITES.csv, every site of a registry is crawled in one run, up to
+    --max-hosts hosts at once, and reports are given to their bodies by the agency
+    they print (or an alias the registry lists). Beside the datasets it writes
+    coverage.csv (each body × year: published, unreadable or missing, the printed
+    publication date, the statutory deadline and whether it was met), and every
+    crawl writes history.csv (every version seen at a report URL) and
+    similarity.csv (near-identical narratives, 内容雷同).
+
     \b
     Example:
         xxgk crawl https://www.example.gov.cn/zwgk/zfxxgknb/ --out data/ --contact me@example.org
+        xxgk crawl --sites sites.csv --years 2019-2025 --out data/ --contact me@example.org
     """
+    from .crawl import coverage as coverage_
+    from .crawl import registry as registry_
+
     logs.setup(json_lines=log_json, quiet=quiet)
+    if not seeds and not sites:
+        fail("give SEED_URL... or --sites SITES.csv", 2)
+    if shard and not sites:
+        fail("--shard splits a registry: give --sites SITES.csv with it", 2)
     settings = guarded(lambda: crawl_settings(
-        contact, delay=delay, allow_hosts=frozenset(allow_hosts),
-        max_pages=max_pages, max_documents=max_documents, max_depth=max_depth, time_budget=time_budget, timeout=timeout,
+        contact, delay=delay, allow_hosts=frozenset(allow_hosts), max_pages=max_pages, max_documents=max_documents,
+        max_depth=max_depth, max_hosts=max_hosts, time_budget=time_budget, timeout=timeout,
         max_bytes=max_bytes, retries=retries, recheck=recheck, obey_robots=not ignore_robots))
+
+    def load_registry():  # type: ignore[no-untyped-def]
+        reg = registry_.load(Path(sites))
+        return reg.shard(*registry_.parse_shard(shard)) if shard else reg
+
+    registry = guarded(load_registry) if sites else None
+    year_list = guarded(lambda: coverage_.parse_years(years))
     _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]
-                      verbose, quiet, workers, Limits(time_limit, memory_limit))
+                      verbose, quiet, workers, Limits(time_limit, memory_limit), registry, year_list)
 
 
 @main.command(epilog=EXIT_STATUS)
@@ -269,14 +303,14 @@ def demo(out, state, log_json, quiet, verbose, formats, csv_encoding, delay) -> 
 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
                       formats: tuple[str, ...], csv_encoding: str, verbose: bool = False, quiet: bool = False,
-                      workers: int | None = None, limits: Limits | None = None) -> None:
-    from . import datasets
+                      workers: int | None = None, limits: Limits | None = None, registry=None,  # type: ignore[no-untyped-def]
+                      years: list[int] | None = None) -> None:
     from .batch import BatchStats
     from .crawl.run import crawl as run_crawl
 
     started = time.monotonic()
     result = guarded(lambda: run_crawl(seeds, out, settings, state_path=state, workers=workers, limits=limits,
-                                       write=lambda reports: datasets.write_reports(reports, out, formats, csv_encoding)))
+                                       formats=formats, csv_encoding=csv_encoding, registry=registry, years=years))
     stats = BatchStats()
     for r in result.reports:  # type: ignore[attr-defined]
         stats.add(r)

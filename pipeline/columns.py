@@ -41,6 +41,7 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("adcode", "string", "行政区划代码", "6-digit GB/T 2260 code of the agency's place"),
         ("level", "string", "层级", "省, 市, 县 or 乡镇街道"),
         ("agency_kind", "string", "机构类型", "government or department"),
+        ("published_on", "string", "发布日期", "ISO date the document prints as its publication (发布日期/成文日期 line, the page's PubDate meta, or the date it is signed); empty if none"),
         ("sha256", "string", "SHA256", "sha256 of the document's bytes"),
         ("pages", "Int64", "页数", "pages (PDF)"),
         ("extractor_version", "string", "抽取版本", "xxgk extractor version"),
@@ -86,6 +87,27 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("similarity", "Float64", "相似度", "0-1, the measure in codebook.md (Similarity)"),
         ("kind", "string", "类型", "same_agency (one body's years) or other_agency (内容雷同 across bodies)"),
     ],
+    "coverage": [
+        ("agency", "string", "机构", "the body, as the registry (SITES.csv) names it"),
+        ("adcode", "string", "行政区划代码", "the registry's adcode, else the report's"),
+        ("year", "Int64", "年度", "the year the report covers"),
+        ("status", "string", "状态", "published (found and read), unreadable (found, failed), missing (none found on its seeds)"),
+        ("report_id", "string", "报告编号", "the report found (reports.report_id); empty when missing"),
+        ("url", "string", "网址", "where it was found"),
+        ("first_seen", "string", "首次发现", "ISO 8601 time (UTC) of the first fetch that found it"),
+        ("published_on", "string", "发布日期", "the publication date the page or document prints (ISO date); empty if none"),
+        ("deadline", "string", "截止日期", "31 March of the next year for a 人民政府's own report, 31 January for departments and every other body (条例 第四十九条)"),
+        ("on_time", "string", "按时发布", "true/false: published_on on or before deadline; without a printed date, true if a crawl found it by the deadline; else empty"),
+        ("versions", "Int64", "版本数", "distinct bodies seen at that URL over all runs (history.csv lists them)"),
+    ],
+    "history": [
+        ("url", "string", "网址", "a report or attachment URL"),
+        ("sha256", "string", "SHA256", "sha256 of one body served there"),
+        ("report_id", "string", "报告编号", "that body's report_id (its values are in values.csv when it was read as a report)"),
+        ("first_seen", "string", "首次获取", "ISO 8601 time (UTC) it was first fetched"),
+        ("last_seen", "string", "最后获取", "ISO 8601 time (UTC) it was last fetched"),
+        ("status", "string", "状态", "that version's extraction status"),
+    ],
     "narrative": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
         ("figure", "string", "指标", "proactive_total, website, new_media, applications"),
@@ -102,6 +124,8 @@ PRIMARY_KEYS = {
     "narrative": ["report_id", "figure"],
     "panel": ["report_id"],
     "similarity": ["report_id_a", "report_id_b"],
+    "coverage": ["agency", "year"],
+    "history": ["url", "sha256"],
 }
 
 
@@ -152,10 +176,12 @@ def codebook() -> tuple[CodebookEntry, ...]:
     )
 
 
-TABLES = (*COLUMNS, "panel")
+CRAWL_TABLES = ("coverage", "history")  # written by a crawl of a registry (coverage) or any crawl (history)
+TABLES = (*(n for n in COLUMNS if n not in CRAWL_TABLES), "panel")  # written by every run
 # The columns of each table that name a report (reports.report_id): the data package's foreign keys.
-REPORT_REFERENCES = {name: ["report_id_a", "report_id_b"] if name == "similarity" else ["report_id"]
-                     for name in TABLES if name != "reports"}
+# history names versions that may not be reports (a maintenance page): it has none.
+REPORT_REFERENCES = {**{name: ["report_id"] for name in TABLES if name != "reports"},
+                     "similarity": ["report_id_a", "report_id_b"], "coverage": ["report_id"], "history": []}
 
 
 

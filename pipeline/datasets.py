@@ -32,8 +32,8 @@ from xxgk.parsers import EXTRACTOR_VERSION, Check, Report
 from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
 
-from .columns import (CODEBOOK_ZH, COLUMNS, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook, dtypes, labels_zh,
-                      panel_columns, read_table)
+from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook,
+                      dtypes, labels_zh, panel_columns, read_table)
 from . import similarity
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
@@ -54,7 +54,7 @@ def rows_of(r: Report, guard: bool = True) -> dict[str, list[list[str]]]:
     `guard`: text that a spreadsheet would run as a formula is neutralised (for files; a
     DataFrame keeps the text as printed)."""
     rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
-           r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.sha256, r.pages, r.extractor_version or EXTRACTOR_VERSION, r.found_on]
+           r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.published_on, r.sha256, r.pages, r.extractor_version or EXTRACTOR_VERSION, r.found_on]
     tables_ = {
         "reports": [[_str(x) for x in rep]],
         "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,
@@ -112,7 +112,7 @@ def _slim(r: Report) -> Report | None:
 
 def output_names() -> set[str]:
     """Every file a run may write into OUT: what a run that writes fewer formats removes."""
-    names = {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet", "dta")}
+    names = {f"{t}.{ext}" for t in (*TABLES, *CRAWL_TABLES) for ext in ("csv", "parquet", "dta")}
     return names | {"xxgk.xlsx", "codebook.csv", "codebook.md", "datapackage.json", "report.html"}
 
 
@@ -166,10 +166,11 @@ class Sink:
         self.count += 1
         return True
 
-    def close(self) -> list[Path]:
-        """Finish every file of the run in the staging folder, then publish them into OUT as one set."""
+    def close(self, extra: dict[str, list[list[str]]] | None = None) -> list[Path]:
+        """Finish every file of the run in the staging folder, then publish them into OUT as one set.
+        `extra`: a crawl's own tables (coverage, history: columns.CRAWL_TABLES) as rows, published with them."""
         try:
-            return self._close()
+            return self._close(extra or {})
         except OSError as exc:
             self.abort()
             raise describe_os_error(exc, self.out) from None
@@ -177,7 +178,7 @@ class Sink:
             self.abort()
             raise
 
-    def _close(self) -> list[Path]:
+    def _close(self, extra: dict[str, list[list[str]]]) -> list[Path]:
         from .crossyear import cross_year_checks
         from .qa import write_page
 
@@ -188,8 +189,14 @@ class Sink:
         for f in self._files.values():
             f.close()
         stage = self.stage.path
-        files = [f"{name}.csv" for name in TABLES] if "csv" in self.formats else []
-        tabs = {name: read_table(stage, name, self.encoding) for name in TABLES} if set(self.formats) - {"csv"} else {}
+        for name, rows in extra.items():
+            with open(stage / f"{name}.csv", "w", encoding=self.encoding, newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow([c[0] for c in COLUMNS[name]])
+                w.writerows([[safe_cell(x) for x in row] for row in rows])
+        names = (*TABLES, *extra)
+        files = [f"{name}.csv" for name in names] if "csv" in self.formats else []
+        tabs = {name: read_table(stage, name, self.encoding) for name in names} if set(self.formats) - {"csv"} else {}
         files += [p.name for p in write_formats(tabs, stage, self.formats)]
         files += [p.name for p in write_codebook(stage)]
         files.append(write_page(stage, stage, self.encoding, link_base=self.out, data_files=files).name)
@@ -207,7 +214,7 @@ class Sink:
 
 
 def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...] = ("csv",),
-                  csv_encoding: str = "utf-8-sig") -> list[Path]:
+                  csv_encoding: str = "utf-8-sig", extra: dict[str, list[list[str]]] | None = None) -> list[Path]:
     sink = Sink(out, formats, csv_encoding)
     try:
         for r in reports:
@@ -215,7 +222,7 @@ def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...]
     except BaseException:
         sink.abort()
         raise
-    return sink.close()
+    return sink.close(extra)
 
 
 def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
@@ -358,7 +365,7 @@ def _schema(name: str, foreign_keys: bool) -> dict:
                               **{e.name: f"{e.label_en} ({e.label_zh}; {e.unit})" for e in codebook()}}}
     fields = [{"name": c, "type": _field_type(t), "description": descriptions[name].get(c, "")} for c, t in dtypes(name).items()]
     schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": PRIMARY_KEYS[name]}
-    if foreign_keys and name != "reports":
+    if foreign_keys and REPORT_REFERENCES.get(name):
         schema["foreignKeys"] = [{"fields": col, "reference": {"resource": "reports", "fields": "report_id"}}
                                  for col in REPORT_REFERENCES[name]]
     return schema
@@ -370,7 +377,7 @@ def _resource(file: str, main_suffix: str, csv_encoding: str) -> dict:
     table, suffix = path.stem, path.suffix
     res: dict = {"name": table if suffix == main_suffix else f"{table}-{suffix[1:]}".replace("xxgk-xlsx", "workbook"),
                  "path": file, "format": suffix[1:], "mediatype": MEDIA_TYPES[suffix]}
-    if table in TABLES and suffix in (".csv", ".parquet"):
+    if table in (*TABLES, *CRAWL_TABLES) and suffix in (".csv", ".parquet"):
         res["schema"] = _schema(table, foreign_keys=suffix == main_suffix)
         if suffix == ".csv":
             res["encoding"] = csv_encoding

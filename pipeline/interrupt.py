@@ -9,6 +9,10 @@ The first signal asks the run to stop: loops notice it at their next safe point,
 command publishes what is finished and exits 130 (SIGINT) or 143 (SIGTERM) with one line.
 A second signal stops at once; what was finished is still in the result cache.
 Outside `handling()` (xxgk used as a library) nothing is installed and Ctrl-C is Python's own.
+
+Other threads (a crawl's fetches, several hosts at once): a signal is only ever delivered to the
+main thread, so there `interruptible()` only checks, and `sleep` wakes every SLICE seconds to check;
+the request a thread is in ends by its own timeout, or when the crawl closes its connections.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SLICE = 0.1  # seconds a sleep outside the main thread waits between two looks at the stop request
 
 
 class Interrupted(BaseException):
@@ -58,7 +63,7 @@ def _handler(signum: int, frame: object) -> None:
 @contextmanager
 def handling() -> Iterator[None]:
     """Install the handlers for the duration of a command (main thread only; elsewhere a no-op)."""
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         yield
         return
     _state.signum, _state.interruptible, _state.deferred = None, 0, 0
@@ -81,9 +86,16 @@ def check() -> None:
         raise Interrupted(_state.signum)
 
 
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
 def interruptible() -> Iterator[None]:
     check()
+    if not _in_main_thread():  # the handler runs in the main thread: it must not raise there for our wait
+        yield
+        return
     _state.interruptible += 1
     try:
         yield
@@ -102,5 +114,12 @@ def deferred() -> Iterator[None]:
 
 def sleep(seconds: float) -> None:
     """time.sleep that a stop request cuts short."""
-    with interruptible():
-        time.sleep(seconds)
+    if _in_main_thread():
+        with interruptible():
+            time.sleep(seconds)
+        return
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        check()
+        time.sleep(min(left, SLICE))
+    check()

@@ -12,7 +12,7 @@ import pytest
 
 from xxgk.parsers import extract
 from xxgk.pipeline.crossyear import cross_year_checks
-from xxgk.pipeline.columns import COLUMNS, codebook, labels_zh, read_table
+from xxgk.pipeline.columns import COLUMNS, TABLES, codebook, labels_zh, read_table
 from xxgk.pipeline.datasets import write_reports
 
 from .conftest import REPORTS
@@ -28,7 +28,7 @@ def _reports():
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     write_reports(_reports(), out, ("csv", "parquet", "dta", "xlsx"))
-    tabs = {name: read_table(out, name) for name in (*COLUMNS, "panel")}
+    tabs = {name: read_table(out, name) for name in TABLES}  # every run's tables (a crawl adds coverage, history)
     return tabs, out
 
 

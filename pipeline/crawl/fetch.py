@@ -111,6 +111,14 @@ class FetchStats:
     blocked: Counter[str] = field(default_factory=Counter)  # robots / offsite
     errors: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: FetchStats) -> None:
+        """Count another fetcher's requests in with these (one fetcher per host in a crawl)."""
+        self.requests += other.requests
+        self.bytes += other.bytes
+        self.not_modified += other.not_modified
+        for mine, theirs in ((self.retries, other.retries), (self.blocked, other.blocked), (self.errors, other.errors)):
+            mine.update(theirs)
+
     def as_dict(self) -> dict[str, object]:
         return {"requests": self.requests, "bytes": self.bytes, "not_modified": self.not_modified,
                 "retries": dict(self.retries), "blocked": dict(self.blocked), "errors": dict(self.errors)}

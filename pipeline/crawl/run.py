@@ -12,6 +12,14 @@ version) not done before, and each result is saved as it arrives.
 Documents are read in small batches while the crawl goes on (READ_EVERY), so a run cut
 short has already read and saved most of what it fetched.
 
+Hosts: each host has its own queue and its own Fetcher (delay, robots.txt, counts); up to
+--max-hosts hosts have a request in flight at once, in threads that only fetch. Storing,
+recording and following links happen in the crawl's own thread, the state's one writer.
+
+A registry (registry.py) gives every seed of a region in one run; coverage.py turns the state
+and the reports into coverage.csv (body × year) and history.csv (every version of a report URL).
+Earlier versions of a changed report stay in the datasets under their own report_id.
+
 Bounds: --max-pages list pages per run, --max-documents report pages and attachments
 per seed, --time-budget for fetching in the whole run (what was fetched is still read).
 Reaching one stops that part cleanly and says so in the summary; a signal (SIGINT,
@@ -27,12 +35,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.errors import Disallowed, FetchError, Offsite
+from xxgk.parsers.metadata import is_report_title
 from xxgk.parsers.model import report_from_dict, report_to_dict
 
 from .. import interrupt
@@ -41,12 +51,30 @@ from ..publish import OutputLock, describe_os_error
 from ..runner import failed_report
 from ..tasks import Job
 from xxgk.parsers import links as discovery
-from .fetch import Fetcher, host_of
+from . import coverage
+from .fetch import Fetched, Fetcher, FetchStats, host_of
+from .registry import Registry
 from .settings import CrawlSettings
 from .state import State
 
 log = logging.getLogger("xxgk.crawl")
 READ_EVERY = 20  # fetched documents read (and saved) at a time while the crawl goes on
+
+
+@dataclass
+class Visit:
+    """One URL to fetch, where it was found, and what the state knew of it before."""
+
+    url: str
+    kind: str  # list | report | attachment
+    parent: str | None
+    title: str  # the link's text
+    seed: str | None  # the seed whose crawl found it
+    stored: str | None = None  # sha256 of the body already in the store
+    etag: str | None = None
+    modified: str | None = None
+    kept: bool = False  # a stored report without validators, kept without a request
+    depth: int = 0  # list-page hops from the seed
 
 
 @dataclass
@@ -58,6 +86,7 @@ class CrawlResult:
     stopped: list[str] = field(default_factory=list)  # bounds reached and signals met, in words
     stopped_by: interrupt.Interrupted | None = None
     peak_worker_mb: float = 0.0  # the largest worker seen while reading (the crawl's own process reads nothing)
+    registry: bool = False  # a registry crawl: the summary gives its coverage
 
     @property
     def exit_code(self) -> int:
@@ -77,6 +106,11 @@ class CrawlResult:
             f"({f.get('not_modified', 0)} not modified, {c['hash_same']} same hash, {c['kept']} kept without refetch, "
             f"{retries} retries), {f.get('bytes', 0)} bytes; blocked requests: {dict(blocked) or 'none'}"  # type: ignore[arg-type]
         )
+        if c["versioned"]:
+            line += f"\n{c['versioned']} report URLs have served more than one version (history.csv)"
+        if self.registry:
+            line += (f"\ncoverage: {c['coverage_published']} published, {c['coverage_unreadable']} unreadable, "
+                     f"{c['coverage_missing']} missing (coverage.csv)")
         if c["kept_last_good"]:
             line += f"\nwarning: {c['kept_last_good']} report URLs now serve no report; their last good version is kept (see the log)"
         if self.stopped:
@@ -86,9 +120,11 @@ class CrawlResult:
 
 class Crawl:
     def __init__(self, seeds: list[str], out: Path, settings: CrawlSettings, state: State, fetcher: Fetcher,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, new_fetcher: Callable[[], Fetcher] | None = None) -> None:
         self.seeds, self.out, self.settings = seeds, out, settings
         self.state, self.fetcher, self.clock = state, fetcher, clock
+        self.new_fetcher = new_fetcher  # one Fetcher per host when several are crawled at once
+        self._fetchers: dict[str, Fetcher] = {}
         self.counts: Counter[str] = Counter()
         self.stopped: list[str] = []
         self.run_id = state.start_run()
@@ -105,53 +141,70 @@ class Crawl:
         return False
 
     # ---- fetching one document -----------------------------------------------------------
-    def fetch(self, url: str, kind: str, parent: str | None, title: str) -> str | None:
+    def fetch(self, url: str, kind: str, parent: str | None, title: str, seed: str | None = None) -> str | None:
         """Fetch or revalidate one URL; the sha256 of its current body in the store (None if there is none)."""
+        visit = self._prepare(url, kind, parent, title, seed)
+        if visit.kept:
+            return visit.stored
+        try:
+            r = self.fetcher.get(url, etag=visit.etag, last_modified=visit.modified)
+        except FetchError as exc:
+            return self._fetch_failed(visit, exc)
+        return self._settle(visit, r)
+
+    def _prepare(self, url: str, kind: str, parent: str | None, title: str, seed: str | None) -> Visit:
+        """What the state knows of a URL: its stored body and validators; a stored report without
+        validators is kept as it is (no request) unless --recheck."""
         known = self.state.document(url)
         stored = known["sha256"] if known is not None and self.state.has_blob(known["sha256"]) else None
-        etag = known["etag"] if known is not None and stored else None
-        modified = known["last_modified"] if known is not None and stored else None
-        if kind != "list" and stored and not (etag or modified) and not self.settings.recheck:
-            self._record(url, kind, parent, title, status="unchanged")
+        visit = Visit(url, kind, parent, title, seed, stored,
+                      known["etag"] if known is not None and stored else None,
+                      known["last_modified"] if known is not None and stored else None)
+        if kind != "list" and stored and not (visit.etag or visit.modified) and not self.settings.recheck:
+            self._record(visit, status="unchanged")
             self.counts["kept"] += 1
-            return stored
-        try:
-            r = self.fetcher.get(url, etag=etag, last_modified=modified)
-        except (Offsite, Disallowed) as exc:
-            if kind != "list":
-                self._record(url, kind, parent, title, status="blocked", error=f"{exc.kind}: {exc.message}")
-            if url in self.seeds:  # a seed the crawl may not read: nothing of that site is collected
+            visit.kept = True
+        return visit
+
+    def _fetch_failed(self, v: Visit, exc: FetchError) -> str | None:
+        if isinstance(exc, (Offsite, Disallowed)):
+            if v.kind != "list":
+                self._record(v, status="blocked", error=f"{exc.kind}: {exc.message}")
+            if v.url in self.seeds:  # a seed the crawl may not read: nothing of that site is collected
                 self.counts["seed_failed"] += 1
                 log.warning("seed blocked: %s", exc.message)
             else:
-                log.info("blocked %s (%s)", url, exc.kind)
+                log.info("blocked %s (%s)", v.url, exc.kind)
             return None
-        except FetchError as exc:
-            self._record(url, kind, parent, title, status="failed", error=f"{exc.kind}: {exc.message}")
-            if url in self.seeds:
-                self.counts["seed_failed"] += 1
-            log.warning("failed: %s", exc.message)
-            return stored
-        if r.not_modified and stored:
-            self.state.log_fetch(url, r.final_url, r.status, r.headers, stored, 0, self.run_id)
-            self._record(url, kind, parent, title, status="unchanged")
-            return stored
+        self._record(v, status="failed", error=f"{exc.kind}: {exc.message}")
+        if v.url in self.seeds:
+            self.counts["seed_failed"] += 1
+        log.warning("failed: %s", exc.message)
+        return v.stored
+
+    def _settle(self, v: Visit, r: Fetched) -> str:
+        """Store and record a response (in the crawl's own thread: one writer of the state)."""
+        if r.not_modified and v.stored:
+            self.state.log_fetch(v.url, r.final_url, r.status, r.headers, v.stored, 0, self.run_id)
+            self._record(v, status="unchanged")
+            return v.stored
         body = r.body or b""
         with interrupt.deferred():  # stored and recorded together, or neither
             sha = self.state.put_blob(body)
-            self.state.log_fetch(url, r.final_url, r.status, r.headers, sha, len(body), self.run_id)
-            status = "new" if not stored else ("unchanged" if sha == stored else "changed")
+            self.state.log_fetch(v.url, r.final_url, r.status, r.headers, sha, len(body), self.run_id)
+            status = "new" if not v.stored else ("unchanged" if sha == v.stored else "changed")
             if status == "unchanged":
                 self.counts["hash_same"] += 1
-            self._record(url, kind, parent, title, status=status, sha256=sha, etag=r.headers.get("etag"),
+            self._record(v, status=status, sha256=sha, etag=r.headers.get("etag"),
                          last_modified=r.headers.get("last-modified"), content_type=r.headers.get("content-type"), error=None)
-        if kind != "list":
-            log.info("%s %s %s", status, kind, url)
+        if v.kind != "list":
+            log.info("%s %s %s", status, v.kind, v.url)
         return sha
 
-    def _record(self, url: str, kind: str, parent: str | None, title: str, **fields: object) -> None:
-        self.state.upsert_document(url, kind=kind, parent=parent, title=title, **fields)
-        if kind != "list":
+    def _record(self, v: Visit, **fields: object) -> None:
+        seed = {"seed": v.seed} if v.seed else {}
+        self.state.upsert_document(v.url, kind=v.kind, parent=v.parent, title=v.title, **seed, **fields)
+        if v.kind != "list":
             self.counts[str(fields.get("status"))] += 1
 
     def links(self, pool: Pool, sha: str, url: str) -> list[discovery.Link]:
@@ -164,50 +217,124 @@ class Crawl:
 
     # ---- discovery ----------------------------------------------------------------------
     def discover(self, pool: Pool) -> None:
-        # (url, kind, parent, depth, title, seed)
-        queue: deque[tuple[str, str, str | None, int, str, str]] = deque((s, "list", None, 0, "", s) for s in self.seeds)
+        """Breadth-first from the seeds, one queue per host: up to --max-hosts hosts are fetched from
+        at once, each one request at a time (its Fetcher keeps its delay and robots rules); what is
+        fetched is stored, recorded and followed here, in the crawl's own thread."""
+        lanes: dict[str, deque[Visit]] = {}
+        for s in self.seeds:
+            lanes.setdefault(host_of(s), deque()).append(Visit(s, "list", None, "", s))
         queued = set(self.seeds)
         pages = 0
         documents: Counter[str] = Counter()  # report pages and attachments fetched, per seed
         capped: set[str] = set()
-        while queue and self.in_budget():
-            interrupt.check()
-            url, kind, parent, depth, title, seed = queue.popleft()
-            if kind == "list":
-                if pages >= self.settings.max_pages:
-                    self.stopped.append(f"--max-pages {self.settings.max_pages} reached, {len(queue) + 1} URLs left unvisited")
-                    log.warning("stopped at --max-pages %d; %d URLs left unvisited", self.settings.max_pages, len(queue) + 1)
-                    break
-                pages += 1
-            else:
-                if documents[seed] >= self.settings.max_documents:
-                    if seed not in capped:
-                        capped.add(seed)
-                        left = sum(1 for q in queue if q[5] == seed and q[1] != "list") + 1
-                        self.stopped.append(f"--max-documents {self.settings.max_documents} reached for {seed}, "
+        flying: dict[Future[Fetched], Visit] = {}
+        threads = ThreadPoolExecutor(max_workers=self.settings.max_hosts, thread_name_prefix="xxgk-fetch")
+        stopping = False
+
+        def next_visit(queue: deque[Visit]) -> Visit | None:
+            """The next URL of a host's queue within the bounds (None: none now, or the run stops)."""
+            nonlocal pages, stopping
+            while queue:
+                v = queue[0]
+                if v.kind == "list":
+                    if pages >= self.settings.max_pages:
+                        left = sum(map(len, lanes.values())) + len(flying)
+                        self.stopped.append(f"--max-pages {self.settings.max_pages} reached, {left} URLs left unvisited")
+                        log.warning("stopped at --max-pages %d; %d URLs left unvisited", self.settings.max_pages, left)
+                        stopping = True
+                        return None
+                    pages += 1
+                elif documents[v.seed] >= self.settings.max_documents:  # type: ignore[index]
+                    queue.popleft()
+                    if v.seed not in capped:
+                        capped.add(v.seed)  # type: ignore[arg-type]
+                        left = sum(1 for q in lanes.values() for w in q if w.seed == v.seed and w.kind != "list") + 1
+                        self.stopped.append(f"--max-documents {self.settings.max_documents} reached for {v.seed}, "
                                             f"{left} report links left unfetched")
                         log.warning("seed %s: --max-documents %d reached; %d report links left unfetched",
-                                    seed, self.settings.max_documents, left)
+                                    v.seed, self.settings.max_documents, left)
                     continue
-                documents[seed] += 1
-            sha = self.fetch(url, kind, parent, title)
-            if sha is not None and kind != "list" and self.state.extraction(sha, EXTRACTOR_VERSION) is None:
-                self.unread.append(Job(str(self.state.blob_path(sha)), url, sha256=sha))
+                else:
+                    documents[v.seed] += 1  # type: ignore[index]
+                return queue.popleft()
+            return None
+
+        def follow(v: Visit, sha: str | None) -> None:
+            if sha is not None and v.kind != "list" and self.state.extraction(sha, EXTRACTOR_VERSION) is None:
+                self.unread.append(Job(str(self.state.blob_path(sha)), v.url, sha256=sha))
                 if len(self.unread) >= READ_EVERY:
                     self.read(pool, self.unread)
                     self.unread = []
-            if sha is None or kind == "attachment":
-                continue
-            for link in self.links(pool, sha, url):
+            if sha is None or v.kind == "attachment":
+                return
+            for link in self.links(pool, sha, v.url):
                 if link.url in queued:
                     continue
                 what = discovery.classify(link)
-                if what == "report" or (what == "attachment" and kind == "report"):
-                    queued.add(link.url)
-                    queue.append((link.url, what, url, depth, link.text, seed))
-                elif what == "list" and kind == "list" and depth < self.settings.max_depth:
-                    queued.add(link.url)
-                    queue.append((link.url, "list", url, depth + 1, link.text, seed))
+                # An attachment is a report's when its page links it, or when a list links it by a report's
+                # title (a column that lists the PDFs themselves).
+                if what == "report" or (what == "attachment" and (v.kind == "report" or is_report_title(link.text))):
+                    found = Visit(link.url, what, v.url, link.text, v.seed, depth=v.depth)
+                elif what == "list" and v.kind == "list" and v.depth < self.settings.max_depth:
+                    found = Visit(link.url, "list", v.url, link.text, v.seed, depth=v.depth + 1)
+                else:
+                    continue
+                queued.add(link.url)
+                lanes.setdefault(host_of(link.url), deque()).append(found)
+
+        try:
+            while True:
+                interrupt.check()
+                if not stopping and self.in_budget():
+                    for host, queue in list(lanes.items()):
+                        if len(flying) >= self.settings.max_hosts or stopping:
+                            break
+                        if any(w.url and host_of(w.url) == host for w in flying.values()):
+                            continue  # one request at a time per host
+                        v = next_visit(queue)
+                        if v is None:
+                            continue
+                        visit = self._prepare(v.url, v.kind, v.parent, v.title, v.seed)
+                        visit.depth = v.depth
+                        if visit.kept:
+                            follow(visit, visit.stored)
+                            continue
+                        flying[threads.submit(self.fetcher_for(host).get, v.url, etag=visit.etag,
+                                              last_modified=visit.modified)] = visit
+                if not flying:
+                    if stopping or not self.in_budget() or not any(lanes.values()):
+                        break
+                    continue
+                done, _ = wait(flying, timeout=0.25, return_when=FIRST_COMPLETED)
+                for future in done:
+                    visit = flying.pop(future)
+                    try:
+                        sha = self._settle(visit, future.result())
+                    except FetchError as exc:
+                        sha = self._fetch_failed(visit, exc)
+                    follow(visit, sha)
+        finally:
+            threads.shutdown(wait=not flying, cancel_futures=True)
+            if flying:  # stopped by a signal: cut the requests still running, so their threads end now
+                self.close()
+
+    def close(self) -> None:
+        for f in {id(f): f for f in [self.fetcher, *self._fetchers.values()]}.values():
+            f.close()
+
+    def fetcher_for(self, host: str) -> Fetcher:
+        """Each host its own Fetcher (its politeness, robots and counts); one shared without a factory."""
+        if self.new_fetcher is None:
+            return self.fetcher
+        if host not in self._fetchers:
+            self._fetchers[host] = self.new_fetcher()
+        return self._fetchers[host]
+
+    def fetch_stats(self) -> dict[str, object]:
+        total = FetchStats()
+        for f in {id(f): f for f in [self.fetcher, *self._fetchers.values()]}.values():
+            total.add(f.stats)
+        return total.as_dict()
 
     # ---- extraction ---------------------------------------------------------------------
     def read(self, pool: Pool, jobs: list[Job]) -> dict[str, Report]:
@@ -224,11 +351,39 @@ class Crawl:
         """Every known document's report. With a pool, documents not read yet are read now; without
         one (after a signal) only saved results count, and the next run reads the rest."""
         docs = [d for d in self.state.documents() if d["status"] != "blocked"]
-        cached = {d["sha256"]: c for d in docs if d["sha256"] and (c := self.state.extraction(d["sha256"], EXTRACTOR_VERSION)) is not None}
-        todo = [Job(str(self.state.blob_path(d["sha256"])), d["url"], sha256=d["sha256"]) for d in docs
-                if d["sha256"] and d["sha256"] not in cached and self.state.has_blob(d["sha256"])]
+        older = self._older_versions(docs)
+        wanted = [(d["url"], d["sha256"]) for d in docs if d["sha256"]] + [(u, sha) for u, vs in older.items() for sha, _ in vs]
+        cached = {sha: c for _, sha in wanted if (c := self.state.extraction(sha, EXTRACTOR_VERSION)) is not None}
+        todo = [Job(str(self.state.blob_path(sha)), url, sha256=sha) for url, sha in wanted
+                if sha not in cached and self.state.has_blob(sha)]
         fresh = self.read(pool, todo) if pool is not None and todo else {}
-        return list(self._assemble(docs, cached, fresh))
+        reports = list(self._assemble(docs, cached, fresh))
+        return reports + list(self._superseded(older, cached, fresh, {r.report_id for r in reports}))
+
+    def _older_versions(self, docs: list) -> dict[str, list[tuple[str, float]]]:  # type: ignore[type-arg]
+        """Bodies a report URL served before its current one (still in the store): url → [(sha256, last fetch)]."""
+        current = {d["url"]: d["sha256"] for d in docs}
+        older: dict[str, list[tuple[str, float]]] = {}
+        for url, sha, _, last in self.state.versions():
+            if url in current and sha != current[url] and self.state.has_blob(sha):
+                older.setdefault(url, []).append((sha, last))
+        return older
+
+    def _superseded(self, older: dict[str, list[tuple[str, float]]], cached: dict[str, dict], fresh: dict[str, Report],
+                    seen: set[str]) -> Iterator[Report]:
+        """Earlier versions of changed reports, each under its own report_id: an edit after publication
+        stays visible with both versions' values (history.csv lists every version)."""
+        for url, versions in older.items():
+            for sha, last in versions:
+                report = replace(fresh[sha]) if sha in fresh else report_from_dict(cached[sha]) if sha in cached else None
+                if report is None or report.status not in ("ok", "partial") or report.report_id in seen:
+                    continue
+                seen.add(report.report_id)
+                report.source = url
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(last))
+                report.notes = "; ".join(filter(None, [report.notes, f"superseded: an earlier version of this URL "
+                                                                     f"(last fetched {when}); history.csv lists every version"]))
+                yield report
 
     def _assemble(self, docs: list, cached: dict[str, dict], fresh: dict[str, Report]) -> Iterator[Report]:
         # Pages that link attachments: the attachment rows carry the report (or its failure).
@@ -278,12 +433,6 @@ class Crawl:
         return kept
 
 
-def default_write(reports: list[Report], out: Path) -> list[Path]:
-    from ..datasets import write_reports
-
-    return write_reports(reports, out)
-
-
 def crawl(
     seeds: list[str],
     out: Path,
@@ -291,24 +440,32 @@ def crawl(
     state_path: Path | None = None,
     transport=None,  # type: ignore[no-untyped-def]
     sleep=None,  # type: ignore[no-untyped-def]
-    write=None,  # type: ignore[no-untyped-def]
     workers: int | None = None,
     limits: Limits | None = None,
     clock=time.monotonic,  # type: ignore[no-untyped-def]  # for --time-budget; tests pass a fake one
+    formats: tuple[str, ...] = ("csv",),
+    csv_encoding: str = "utf-8-sig",
+    registry: Registry | None = None,
+    years: list[int] | None = None,
 ) -> CrawlResult:
-    """Crawl the seeds' sites for annual reports, extract them and publish the datasets into `out`.
+    """Crawl the seeds' sites (or a registry's) for annual reports, extract them and publish the datasets,
+    history.csv and, for a registry, coverage.csv into `out`.
 
     A first signal stops the crawl cleanly: what is finished is published and `stopped_by` says
     which signal it was; a second one raises interrupt.Interrupted at once."""
+    from ..datasets import write_reports  # pandas only where datasets are written
+
     s = CrawlSettings.resolve(settings)
+    if registry is not None:
+        seeds = [*registry.seeds, *(u for u in seeds if u not in registry.seeds)]
     with OutputLock(out):
         state = State(state_path or out / "state.sqlite", out / "store")
         hosts = {host_of(u) for u in seeds}
-        fetcher = Fetcher(s, hosts, transport=transport, **({"sleep": sleep} if sleep else {}))
+        new_fetcher = lambda: Fetcher(s, hosts, transport=transport, **({"sleep": sleep} if sleep else {}))  # noqa: E731
+        job = Crawl(seeds, out, s, state, new_fetcher(), clock, new_fetcher)
         stopped_by = None
         try:
             with Pool(workers, limits) as pool:
-                job = Crawl(seeds, out, s, state, fetcher, clock)
                 try:
                     job.discover(pool)
                     reports = job.extract_all(pool)
@@ -322,16 +479,22 @@ def crawl(
                 with interrupt.deferred():
                     reports = job.extract_all(None)
             job.counts["found"] = len(state.documents())
+            history = coverage.history_rows(state)
+            job.counts["versioned"] = coverage.changed_urls(history)
+            extra = {"history": history}
+            if registry is not None:
+                extra["coverage"] = coverage.coverage_rows(registry, reports, state, years)
+                job.counts.update(Counter(f"coverage_{row[3]}" for row in extra["coverage"]))
             with interrupt.deferred():
-                written = write(reports) if write else default_write(reports, out)
+                written = write_reports(reports, out, formats, csv_encoding, extra)
             if stopped_by is None and interrupt.requested():  # it came while publishing: all is done, still say so
                 stopped_by = interrupt.Interrupted(interrupt.requested())  # type: ignore[arg-type]
-            result = CrawlResult(reports, job.counts, fetcher.stats.as_dict(), written, job.stopped, stopped_by,
-                                 pool.peak_worker_mb)
+            result = CrawlResult(reports, job.counts, job.fetch_stats(), written, job.stopped, stopped_by,
+                                 pool.peak_worker_mb, registry is not None)
             state.finish_run(job.run_id, {"counts": dict(job.counts), "fetch": result.fetch, "stopped": job.stopped})
             return result
         except OSError as exc:
             raise describe_os_error(exc, out) from None
         finally:
-            fetcher.close()
+            job.close()
             state.close()

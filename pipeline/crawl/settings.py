@@ -15,6 +15,7 @@ DEFAULT_MAX_PAGES = 2000  # list pages visited per run
 DEFAULT_MAX_DOCUMENTS = 2000  # report pages and attachments fetched per seed and run (a real 年报 column lists a few hundred)
 DEFAULT_MAX_DEPTH = 6  # list-page hops from a seed
 DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_MAX_HOSTS = 8  # hosts fetched from at once (each still one request at a time, --delay apart)
 DEFAULT_CONTACT = "set one with --contact"
 USER_AGENT = "xxgk/{version} (research crawler for government information disclosure annual reports; contact: {contact})"
 
@@ -30,6 +31,7 @@ class CrawlSettings:
     time_budget: float | None = None  # seconds for the whole run; then it stops cleanly and publishes what it has
     max_depth: int = DEFAULT_MAX_DEPTH
     max_redirects: int = DEFAULT_MAX_REDIRECTS
+    max_hosts: int = DEFAULT_MAX_HOSTS
     contact: str = DEFAULT_CONTACT
     allow_hosts: frozenset[str] = field(default_factory=frozenset)  # besides the seeds' hosts
     obey_robots: bool = True
@@ -43,7 +45,7 @@ class CrawlSettings:
                 raise ConfigError(f"{name} must be ≥ 0, got {getattr(self, name)}")
         if self.time_budget is not None and not self.time_budget > 0:
             raise ConfigError(f"time_budget must be > 0 seconds, got {self.time_budget}")
-        for name in ("max_bytes", "max_pages", "max_documents", "max_depth", "max_redirects"):
+        for name in ("max_bytes", "max_pages", "max_documents", "max_depth", "max_redirects", "max_hosts"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be ≥ 1, got {getattr(self, name)}")
         if not self.contact.isascii() or any(c in self.contact for c in "\r\n()"):

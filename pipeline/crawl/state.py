@@ -1,7 +1,8 @@
 """Crawl state in one SQLite file, and the content-addressed store of fetched bodies.
 
     documents    one row per URL found: kind (list/report/attachment), the page it came
-                 from, title, validators (ETag, Last-Modified), current sha256, status
+                 from, title, validators (ETag, Last-Modified), current sha256, status, the seed
+                 whose crawl found it
     fetches      every response received: url, final url, status, headers, time, sha256
     extractions  one extraction result per (sha256, extractor version), as JSON
     runs         one row per run with its counts
@@ -69,6 +70,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             summary TEXT
         );
     """),
+    # the seed whose crawl found a document (a registry's body); no comment inside ALTER: SQLite keeps its text
+    ("002_document_seed", "ALTER TABLE documents ADD COLUMN seed TEXT"),
 ]
 
 
@@ -205,6 +208,26 @@ class State:
             if report is not None and report.get("status") in ("ok", "partial") and self.has_blob(sha):
                 return sha, report, when
         return None
+
+    def extraction_any(self, sha256: str, version: str) -> dict | None:
+        """A body's saved result under `version`, else under the newest other one."""
+        now = self.extraction(sha256, version)
+        if now is not None:
+            return now
+        row = self.db.execute("SELECT report FROM extractions WHERE sha256 = ? ORDER BY rowid DESC LIMIT 1",
+                              (sha256,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def versions(self) -> list[tuple[str, str, float, float]]:
+        """Every distinct body fetched at a report or attachment URL: (url, sha256, first, last fetch time)."""
+        return self.db.execute(
+            "SELECT f.url, f.sha256, min(f.fetched_at), max(f.fetched_at) FROM fetches f JOIN documents d ON d.url = f.url "
+            "WHERE d.kind IN ('report', 'attachment') AND f.sha256 IS NOT NULL GROUP BY f.url, f.sha256 "
+            "ORDER BY f.url, min(f.fetched_at)").fetchall()
+
+    def versions_of(self, url: str) -> int:
+        return int(self.db.execute("SELECT count(DISTINCT sha256) FROM fetches WHERE url = ? AND sha256 IS NOT NULL",
+                                   (url,)).fetchone()[0])
 
     def documents(self, kinds: tuple[str, ...] = ("report", "attachment")) -> list[sqlite3.Row]:
         self.db.row_factory = sqlite3.Row
