@@ -13,6 +13,8 @@ from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.settings import ParseSettings
 
 from .batch import extract_in_process, extract_supervised
+from .corrections import Corrections
+from .corrections import load as load_corrections
 from .datasets import codebook, tables, write_reports
 from .inputs import expand
 from .writers import CSV_ENCODINGS, chosen_formats
@@ -33,6 +35,7 @@ class Dataset:
     panel: pd.DataFrame
     records: list[Report]
     similarity: pd.DataFrame  # pairs of near-identical narratives (内容雷同), see codebook.md
+    corrections: Corrections | None = None  # a reviewer's, applied beside the printed values
 
     def write(self, out: str | Path, formats: Iterable[str] = ("csv",), csv_encoding: str = "utf-8-sig") -> list[Path]:
         """Write the files `xxgk extract --out OUT --format …` writes (datasets, codebook, datapackage.json,
@@ -41,19 +44,20 @@ class Dataset:
         if csv_encoding not in CSV_ENCODINGS:
             raise ConfigError(f"csv_encoding {csv_encoding!r}: choose from {', '.join(CSV_ENCODINGS)}")
         with OutputLock(Path(out)):
-            return write_reports(self.records, Path(out), chosen, csv_encoding)
+            return write_reports(self.records, Path(out), chosen, csv_encoding, corrections=self.corrections)
 
 
 def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, time_limit: float = DEFAULT_SECONDS,
             memory_limit: int = DEFAULT_MEMORY_MB, in_process: bool = False,
-            settings: ParseSettings | dict | None = None) -> Dataset:
+            settings: ParseSettings | dict | None = None, corrections: str | Path | None = None) -> Dataset:
     """Extract files and folders (searched recursively) into DataFrames; never raises for a bad document.
 
     Documents are read as `xxgk extract` reads them: in `workers` processes (default: the cores),
     each within `time_limit` seconds and `memory_limit` MB, so a PDF bomb costs a worker, not your
     interpreter. `in_process=True` reads them here instead, with no limits (for a debugger).
     `settings` (a ParseSettings, or a dict of its fields) changes the thresholds; each report's
-    `extractor_version` says which were used. A bad option is a ConfigError (a ValueError)."""
+    `extractor_version` says which were used. `corrections` is a reviewer's corrections file (as
+    `--corrections`). A bad option is a ConfigError (a ValueError)."""
     limits = Limits(time_limit, memory_limit)
     parse = ParseSettings.resolve(settings)
     if workers is not None and workers < 1:
@@ -61,8 +65,10 @@ def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, t
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     paths = expand([str(i) for i in items])
     reports = extract_in_process(paths, parse) if in_process else extract_supervised(paths, workers, limits, parse)
-    tabs = tables(reports)
-    return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports, tabs["similarity"])
+    fixes = load_corrections(Path(corrections)) if corrections is not None else None
+    tabs = tables(reports, fixes)
+    return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports, tabs["similarity"],
+                   fixes)
 
 
 def codebook_frame() -> pd.DataFrame:

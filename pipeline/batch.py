@@ -28,6 +28,7 @@ from xxgk.parsers.settings import ParseSettings
 
 from . import interrupt
 from .cache import ResultCache
+from .corrections import Corrections
 from .inputs import Inputs, source_name
 from .pool import Limits, Pool
 from .publish import OutputLock, describe_os_error
@@ -167,7 +168,8 @@ def _results(jobs: list[Job], cache: ResultCache, known: set[str], pool: Pool | 
 def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig",
               workers: int | None = None, limits: Limits | None = None, dask: str | None = None,
               on_done: Callable[[Report], None] | None = None, urls: Iterable[str] = (),
-              crawl_settings: object = None, fresh: bool = False) -> tuple[BatchStats, list[Path]]:
+              crawl_settings: object = None, fresh: bool = False,
+              corrections: Corrections | None = None) -> tuple[BatchStats, list[Path]]:
     """Extract the inputs (and fetch then extract `urls`) and publish the datasets into `out`.
 
     A first signal stops the reading: what is finished is published and `stats.stopped_by`
@@ -194,7 +196,7 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
                 for job in fetched:
                     add_job(p, first, job)
             stats.duplicates = sum(len(v) for v in p.others.values())
-            sink = datasets.Sink(out, formats, csv_encoding)
+            sink = datasets.Sink(out, formats, csv_encoding, corrections)
             for r in chain(p.early, _results(p.jobs, cache, known, pool, dask, workers, stats)):
                 _note_duplicates(r, p.others)
                 if sink.add(r):

@@ -80,6 +80,18 @@ def guarded(run: Callable[[], object]) -> object:
             fail(str(exc), 1)
 
 
+def corrections_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--corrections", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                        help="A reviewer's corrections (CSV: report_id, table, row, col, value, reason, who, when): "
+                             "written beside the printed values, never over them, and the identities judged again on them.")(f)
+
+
+def _corrections(path: str | None):  # type: ignore[no-untyped-def]
+    from .corrections import load
+
+    return guarded(lambda: load(Path(path))) if path else None
+
+
 def output_options(f):  # type: ignore[no-untyped-def]
     """--format and --csv-encoding, the same for every command that writes datasets."""
     f = click.option("--csv-encoding", type=click.Choice(list(writers.CSV_ENCODINGS)), default="utf-8-sig", show_default=True,
@@ -127,10 +139,12 @@ def limit_options(f):  # type: ignore[no-untyped-def]
 @click.option("--dask", metavar="ADDRESS", default=None,
               help="Run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster (pip install 'xxgk[dask]').")
 @click.option("--fresh", is_flag=True, help="Read every document again, even those an earlier run on --out finished.")
+@corrections_option
 @click.option("--verbose", "-v", is_flag=True, help="Print a line for every document, not only for those that are not ok.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, workers: int | None,
-            time_limit: float, memory_limit: int, contact: str, dask: str | None, fresh: bool, verbose: bool, quiet: bool) -> None:
+            time_limit: float, memory_limit: int, contact: str, dask: str | None, fresh: bool, corrections: str | None,
+            verbose: bool, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
     INPUT is any mix of files, folders (searched recursively for SUFFIXES) and
@@ -147,6 +161,7 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
         xxgk extract report.pdf page.html --out /tmp/x
     """
     fmts = _formats(formats)
+    fixes = _corrections(corrections)
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
     found = expand_inputs([i for i in inputs if i not in urls])
     if not found.paths and not found.missing and not urls:
@@ -163,11 +178,13 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
     def run() -> tuple[BatchStats, list[Path]]:
         try:
             return run_batch(found, Path(out), fmts, csv_encoding, workers, Limits(time_limit, memory_limit), dask,
-                             on_done=progress.done, urls=urls, crawl_settings=settings, fresh=fresh)
+                             on_done=progress.done, urls=urls, crawl_settings=settings, fresh=fresh, corrections=fixes)
         finally:
             progress.close()
 
     stats, written = guarded(run)  # type: ignore[misc]
+    if fixes is not None:
+        click.echo(fixes.summary(), err=True)
     click.echo(summary(stats, Path(out), written, progress.elapsed))
     if stats.stopped_by is not None:
         click.echo(f"stopped by {stats.stopped_by.name} after {stats.documents} documents; what was finished is "
@@ -226,9 +243,10 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES, show_default=True, help="Retries on timeouts, resets, 429 and 5xx (never on other 4xx).")
 @click.option("--recheck", is_flag=True, help="Fetch known reports that sent no ETag/Last-Modified again, to catch silent changes.")
 @click.option("--ignore-robots", is_flag=True, hidden=True)
+@corrections_option
 def crawl(seeds, sites, years, shard, out, state, log_json, quiet, verbose, formats, csv_encoding, workers, time_limit, memory_limit,
           delay, contact, allow_hosts, max_pages, max_documents, max_depth, max_hosts, time_budget, timeout, max_bytes, retries,
-          recheck, ignore_robots) -> None:  # type: ignore[no-untyped-def]
+          recheck, ignore_robots, corrections) -> None:  # type: ignore[no-untyped-def]
     """Find, fetch and extract the annual reports of government sites.
 
     SEED_URL is a site's 政府信息公开年报 list page, or its home or 政务公开 page.
@@ -272,7 +290,7 @@ def crawl(seeds, sites, years, shard, out, state, log_json, quiet, verbose, form
     registry = guarded(load_registry) if sites else None
     year_list = guarded(lambda: coverage_.parse_years(years))
     _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]
-                      verbose, quiet, workers, Limits(time_limit, memory_limit), registry, year_list)
+                      verbose, quiet, workers, Limits(time_limit, memory_limit), registry, year_list, _corrections(corrections))
 
 
 @main.command(epilog=EXIT_STATUS)
@@ -304,19 +322,22 @@ def demo(out, state, log_json, quiet, verbose, formats, csv_encoding, delay) -> 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
                       formats: tuple[str, ...], csv_encoding: str, verbose: bool = False, quiet: bool = False,
                       workers: int | None = None, limits: Limits | None = None, registry=None,  # type: ignore[no-untyped-def]
-                      years: list[int] | None = None) -> None:
+                      years: list[int] | None = None, corrections=None) -> None:  # type: ignore[no-untyped-def]
     from .batch import BatchStats
     from .crawl.run import crawl as run_crawl
 
     started = time.monotonic()
     result = guarded(lambda: run_crawl(seeds, out, settings, state_path=state, workers=workers, limits=limits,
-                                       formats=formats, csv_encoding=csv_encoding, registry=registry, years=years))
+                                       formats=formats, csv_encoding=csv_encoding, registry=registry, years=years,
+                                       corrections=corrections))
     stats = BatchStats()
     for r in result.reports:  # type: ignore[attr-defined]
         stats.add(r)
         if not quiet and worth_a_line(r, verbose):
             click.echo(report_line(r))
     click.echo(result.summary())  # type: ignore[attr-defined]
+    if corrections is not None:
+        click.echo(corrections.summary(), err=True)
     click.echo(summary(stats, out, result.written, time.monotonic() - started))  # type: ignore[attr-defined]
     if result.stopped_by is not None:  # type: ignore[attr-defined]
         click.echo(f"stopped by {result.stopped_by.name}: what was finished is published in {out}/, "  # type: ignore[attr-defined]

@@ -61,6 +61,9 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("source_ref", "string", "位置", "where in the document: PDF page and bbox, HTML/DOCX table row col, text line"),
         ("method", "string", "读取方式", "text (the document's text layer) or ocr (read from a page image)"),
         ("confidence", "Float64", "OCR置信度", "OCR: the lowest score of the text boxes in the cell (0-1); empty for text"),
+        ("corrected_value", "Float64", "更正值", "a reviewer's correction (--corrections): the number the cell should hold; value stays as printed"),
+        ("correction_reason", "string", "更正理由", "why it was corrected, from the corrections file"),
+        ("corrected_by", "string", "更正人", "who corrected it, and when"),
     ],
     "checks": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
@@ -76,6 +79,7 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("lhs", "Float64", "左边", "the left side's value as printed (a sum of its cells); empty when a cell is blank"),
         ("rhs", "Float64", "右边", "the right side's value as printed; empty when a cell is blank"),
         ("cells", "string", "单元格", "the cells the check reads, space-separated table.row.col (another report's as report_id/table.row.col; H5: the cells that break it)"),
+        ("basis", "string", "依据", "printed (the values as printed) or corrected (judged again on a reviewer's corrections)"),
     ],
     "similarity": [
         ("report_id_a", "string", "报告编号A", "one report of the pair (the smaller report_id)"),
@@ -120,7 +124,7 @@ PANEL_META = ["report_id", "agency", "year", "template", "status", "province", "
 PRIMARY_KEYS = {
     "reports": ["report_id"],
     "values": ["report_id", "table", "row", "col"],
-    "checks": ["report_id", "check", "scope"],
+    "checks": ["report_id", "check", "scope", "basis"],
     "narrative": ["report_id", "figure"],
     "panel": ["report_id"],
     "similarity": ["report_id_a", "report_id_b"],

@@ -35,6 +35,7 @@ from xxgk.parsers.region import PLACE_DATA
 from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook,
                       dtypes, labels_zh, panel_columns, read_table)
 from . import similarity
+from .corrections import Corrections, corrected_checks
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
 
@@ -42,24 +43,31 @@ def _str(v: object) -> str:
     return "" if v is None else str(v)
 
 
-def check_row(report_id: str, c: Check) -> list[str]:
+def check_row(report_id: str, c: Check, basis: str = "printed") -> list[str]:
     """One checks row, in COLUMNS["checks"] order: the one place a Check becomes a row."""
     return [report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail, c.check_id, c.formula,
-            _str(c.lhs), _str(c.rhs), c.cells]
+            _str(c.lhs), _str(c.rhs), c.cells, basis]
 
 
-def rows_of(r: Report, guard: bool = True) -> dict[str, list[list[str]]]:
+def _fix(fixes: dict, v) -> list[str]:  # type: ignore[no-untyped-def, type-arg]
+    c = fixes.get((v.table, v.row, v.col))
+    return ["", "", ""] if c is None else [_str(c.value), c.reason, " ".join(filter(None, (c.who, c.when)))]
+
+
+def rows_of(r: Report, guard: bool = True, corrections: Corrections | None = None) -> dict[str, list[list[str]]]:
     """A report's rows for each long table: the one place a record becomes rows.
 
     `guard`: text that a spreadsheet would run as a formula is neutralised (for files; a
-    DataFrame keeps the text as printed)."""
+    DataFrame keeps the text as printed). `corrections`: a reviewer's, beside the printed values."""
+    fixes = corrections.for_report(r) if corrections is not None else {}
     rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.published_on, r.sha256, r.pages, r.extractor_version or EXTRACTOR_VERSION, r.found_on]
     tables_ = {
         "reports": [[_str(x) for x in rep]],
         "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,
-                    v.method, _str(v.confidence)] for v in r.values],
-        "checks": [check_row(r.report_id, c) for c in r.checks],
+                    v.method, _str(v.confidence), *_fix(fixes, v)] for v in r.values],
+        "checks": [check_row(r.report_id, c) for c in r.checks]
+                  + [check_row(r.report_id, c, "corrected") for c in corrected_checks(r, fixes)],
         "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
     }
     if not guard:
@@ -125,8 +133,10 @@ class Sink:
     (a full disk) raises OutputError naming the folder, and OUT keeps what it had.
     """
 
-    def __init__(self, out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig") -> None:
+    def __init__(self, out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig",
+                 corrections: Corrections | None = None) -> None:
         self.out, self.formats, self.encoding = out, formats, csv_encoding
+        self.corrections = corrections
         self.ids: set[str] = set()
         self.late_checks: list = []  # cross-year checks, made at close (counted in the run's summary)
         self.slim: list[Report] = []
@@ -150,7 +160,7 @@ class Sink:
         if r.report_id in self.ids:
             return False
         self.ids.add(r.report_id)
-        rows = rows_of(r)
+        rows = rows_of(r, corrections=self.corrections)
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
         try:
             for name, table_rows in rows.items():
@@ -214,8 +224,9 @@ class Sink:
 
 
 def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...] = ("csv",),
-                  csv_encoding: str = "utf-8-sig", extra: dict[str, list[list[str]]] | None = None) -> list[Path]:
-    sink = Sink(out, formats, csv_encoding)
+                  csv_encoding: str = "utf-8-sig", extra: dict[str, list[list[str]]] | None = None,
+                  corrections: Corrections | None = None) -> list[Path]:
+    sink = Sink(out, formats, csv_encoding, corrections)
     try:
         for r in reports:
             sink.add(r)
@@ -225,7 +236,7 @@ def write_reports(reports: Iterable[Report], out: Path, formats: tuple[str, ...]
     return sink.close(extra)
 
 
-def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
+def tables(reports: Iterable[Report], corrections: Corrections | None = None) -> dict[str, pd.DataFrame]:
     """Every table of a run as DataFrames, built in memory from the same rows a run writes (the
     same bytes once: a duplicate is kept once, as in a run), with the cross-year checks and the
     types `read_table` gives the CSVs (tests/test_api.py holds the two equal)."""
@@ -240,7 +251,7 @@ def tables(reports: Iterable[Report]) -> dict[str, pd.DataFrame]:
             continue
         seen.add(r.report_id)
         similar.add(r)
-        mine = rows_of(r, guard=False)
+        mine = rows_of(r, guard=False, corrections=corrections)
         for name, table_rows in mine.items():
             rows[name] += table_rows
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], mine["reports"][0]))

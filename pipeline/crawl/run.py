@@ -54,6 +54,7 @@ from xxgk.parsers import links as discovery
 from . import coverage
 from .fetch import Fetched, Fetcher, FetchStats, host_of
 from .registry import Registry
+from ..corrections import Corrections
 from .settings import CrawlSettings
 from .state import State
 
@@ -447,6 +448,7 @@ def crawl(
     csv_encoding: str = "utf-8-sig",
     registry: Registry | None = None,
     years: list[int] | None = None,
+    corrections: Corrections | None = None,
 ) -> CrawlResult:
     """Crawl the seeds' sites (or a registry's) for annual reports, extract them and publish the datasets,
     history.csv and, for a registry, coverage.csv into `out`.
@@ -486,7 +488,7 @@ def crawl(
                 extra["coverage"] = coverage.coverage_rows(registry, reports, state, years)
                 job.counts.update(Counter(f"coverage_{row[3]}" for row in extra["coverage"]))
             with interrupt.deferred():
-                written = write_reports(reports, out, formats, csv_encoding, extra)
+                written = write_reports(reports, out, formats, csv_encoding, extra, corrections)
             if stopped_by is None and interrupt.requested():  # it came while publishing: all is done, still say so
                 stopped_by = interrupt.Interrupted(interrupt.requested())  # type: ignore[arg-type]
             result = CrawlResult(reports, job.counts, job.fetch_stats(), written, job.stopped, stopped_by,
