@@ -97,7 +97,7 @@ def output_options(f):  # type: ignore[no-untyped-def]
     f = click.option("--csv-encoding", type=click.Choice(list(writers.CSV_ENCODINGS)), default="utf-8-sig", show_default=True,
                      help="utf-8-sig (UTF-8 with a BOM, so Excel opens it), utf-8, or gb18030.")(f)
     f = click.option("--format", "formats", default="csv", show_default=True, metavar="LIST",
-                     help="Comma-separated: csv, parquet, dta (Stata 118), xlsx. The codebook and datapackage.json are always written.")(f)
+                     help="Comma-separated: csv, parquet, dta (Stata 118), xlsx, sqlite (xxgk.db for Datasette).")(f)
     return f
 
 

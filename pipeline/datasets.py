@@ -35,6 +35,7 @@ from xxgk.parsers.region import PLACE_DATA
 from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook,
                       dtypes, labels_zh, panel_columns, read_table)
 from . import similarity
+from .database import DB_NAME, METADATA_NAME, write_database, write_metadata
 from .corrections import Corrections, corrected_checks
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
@@ -121,7 +122,7 @@ def _slim(r: Report) -> Report | None:
 def output_names() -> set[str]:
     """Every file a run may write into OUT: what a run that writes fewer formats removes."""
     names = {f"{t}.{ext}" for t in (*TABLES, *CRAWL_TABLES) for ext in ("csv", "parquet", "dta")}
-    return names | {"xxgk.xlsx", "codebook.csv", "codebook.md", "datapackage.json", "report.html"}
+    return names | {"xxgk.xlsx", "codebook.csv", "codebook.md", "datapackage.json", "report.html", DB_NAME, METADATA_NAME}
 
 
 class Sink:
@@ -327,6 +328,12 @@ def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, 
                 tmp, write_index=False, version=118, variable_labels=labels, convert_strl=long_text, time_stamp=STATA_TIME,
                 value_labels=value_labels))
             written.append(p)
+    if "sqlite" in formats:
+        p, meta = out / DB_NAME, out / METADATA_NAME
+        atomic_write(p, lambda tmp: write_database(tabs, Path(tmp)))
+        describe = {e.name: f"{e.label_zh}: {e.label_en} ({e.unit})" for e in codebook()}
+        atomic_write(meta, lambda tmp: write_metadata(list(tabs), describe, Path(tmp)))
+        written += [p, meta]
     if "xlsx" in formats:
         from .workbook import write_workbook
 
@@ -367,7 +374,7 @@ def _field_type(dtype: object) -> str:
 
 MEDIA_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet", ".dta": "application/x-stata-dta",
                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".md": "text/markdown",
-               ".html": "text/html"}
+               ".html": "text/html", ".db": "application/vnd.sqlite3", ".yml": "application/yaml"}
 
 
 def _schema(name: str, foreign_keys: bool) -> dict:
@@ -382,6 +389,14 @@ def _schema(name: str, foreign_keys: bool) -> dict:
     return schema
 
 
+FILE_DESCRIPTIONS = {
+    ".dta": "the tables as in codebook.md: Stata 118, variable labels in Chinese",
+    ".xlsx": "one sheet per table: row 1 the Chinese headers, row 2 the column names, then the rows; a codebook sheet",
+    ".db": "every table as SQLite (keys, indexes, full-text search on the narrative): datasette xxgk.db -m metadata.yml",
+    ".yml": "Datasette metadata for xxgk.db: titles, column descriptions, facets",
+}
+
+
 def _resource(file: str, main_suffix: str, csv_encoding: str) -> dict:
     """One file of the run as a data package resource: a table of ours gets its schema."""
     path = Path(file)
@@ -394,11 +409,9 @@ def _resource(file: str, main_suffix: str, csv_encoding: str) -> dict:
             res["encoding"] = csv_encoding
     elif file == "codebook.csv":
         res["encoding"] = "utf-8-sig"
-    elif suffix == ".dta" or suffix == ".xlsx":
+    elif suffix in FILE_DESCRIPTIONS:
         res["type"] = "file"  # a whole file, not one table frictionless could check (a workbook of sheets, labelled codes)
-        res["description"] = ("the tables as in codebook.md: Stata 118, variable labels in Chinese" if suffix == ".dta" else
-                              "one sheet per table: row 1 the Chinese headers, row 2 the column names, then the rows; "
-                              "a codebook sheet")
+        res["description"] = FILE_DESCRIPTIONS[suffix]
     return res
 
 

@@ -13,7 +13,7 @@ from xxgk.parsers.errors import ConfigError
 
 
 # The dataset formats a run can write, and the CSV encodings (gb18030 for an old Excel in Chinese Windows).
-FORMATS = ("csv", "parquet", "dta", "xlsx")
+FORMATS = ("csv", "parquet", "dta", "xlsx", "sqlite")
 CSV_ENCODINGS = {"utf-8-sig": "utf-8-sig", "utf-8": "utf-8", "gb18030": "gb18030"}
 
 
