@@ -47,8 +47,10 @@ def _e(x: object) -> str:
     return "" if missing else html.escape(str(x))
 
 
-def _counts(title: str, counter: Counter[str]) -> str:
-    rows = "".join(f"<tr><td class='{_e(k)}'>{_e(k) or '—'}</td><td>{v}</td></tr>" for k, v in counter.most_common())
+def _counts(title: str, counter: Counter[str], in_order: bool = False) -> str:
+    """A count table, most common first (in_order: by key, as years read)."""
+    items = sorted(counter.items()) if in_order else counter.most_common()
+    rows = "".join(f"<tr><td class='{_e(k)}'>{_e(k) or '—'}</td><td>{v}</td></tr>" for k, v in items)
     return f"<div><h3>{_e(title)}</h3><table><tr><th>{_e(title)}</th><th>reports</th></tr>{rows}</table></div>"
 
 
@@ -84,8 +86,76 @@ def _link(source: str, out: Path) -> str:
     return f"<a href='{_e(href)}'>{_e(source)}</a>"
 
 
+def counted_once(reps: pd.DataFrame) -> set[str]:
+    """The reports the charts count: one per agency and year (the first read), and every report
+    whose agency or year is unknown. A report read twice is never summed twice."""
+    known = reps["agency"].notna() & reps["year"].notna()
+    return set(reps[known].drop_duplicates(["agency", "year"])["report_id"]) | set(reps[~known]["report_id"])
+
+
+def _duplicates(reps: pd.DataFrame, out: Path) -> str:
+    """Reports of one agency and year read more than once (copies in two formats, versions, mislabelled years)."""
+    read = reps[reps["status"].isin(["ok", "partial"]) & reps["agency"].notna() & reps["year"].notna()]
+    groups = [(k, g) for k, g in read.groupby(["agency", "year"]) if len(g) > 1]
+    if not groups:
+        return ""
+    rows = "".join(f"<tr><td>{_e(a)}</td><td>{_e(y)}</td><td>{len(g)}</td><td>"
+                   + "<br>".join(_link(str(s), out) for s in g["source"]) + "</td></tr>" for (a, y), g in groups)
+    return (f"<h2>Same agency and year more than once ({len(groups)})</h2><p class='muted'>Counted once in the charts "
+            "(the first report read); check which one is the report of record.</p>"
+            f"<table><tr><th>agency</th><th>year</th><th>reports</th><th>sources</th></tr>{rows}</table>")
+
+
+def _coverage(cov: pd.DataFrame) -> str:
+    """Registry body × year: on time, late, published (no date to judge), unreadable, missing."""
+    if cov is None or cov.empty:
+        return ""
+    def mark(r) -> str:  # type: ignore[no-untyped-def]
+        if r["status"] == "published":
+            return {"true": "<span class='ok'>on time</span>", "false": "<span class='partial'>late</span>"}.get(
+                str(r["on_time"]), "<span class='ok'>published</span>")
+        return f"<span class='{'failed' if r['status'] == 'unreadable' else 'not_report'}'>{_e(r['status'])}</span>"
+    years = sorted(int(y) for y in cov["year"].dropna().unique())
+    head = "".join(f"<th>{y}</th>" for y in years)
+    rows = []
+    for agency, g in cov.groupby("agency", sort=False):
+        by_year = {int(r["year"]): mark(r) for _, r in g.iterrows()}
+        rows.append(f"<tr><td>{_e(agency)}</td>" + "".join(f"<td>{by_year.get(y, '')}</td>" for y in years) + "</tr>")
+    counts = Counter(cov["status"])
+    return (f"<h2>Coverage: who published which year ({counts['published']} published, {counts['unreadable']} unreadable, "
+            f"{counts['missing']} missing)</h2><p class='muted'>late: published after the statutory deadline (31 March of the "
+            "next year for a 人民政府's own report, 31 January for the rest); see coverage.csv.</p>"
+            f"<table><tr><th>agency</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def _changed_and_copied(history: pd.DataFrame | None, similar: pd.DataFrame | None, by_id: pd.DataFrame, out: Path) -> str:
+    parts = []
+    if history is not None and not history.empty:
+        changed = history.groupby("url").filter(lambda g: len(g) > 1)
+        if not changed.empty:
+            parts.append(f"<h2>Reports changed after publication ({changed['url'].nunique()})</h2>"
+                         "<table><tr><th>url</th><th>version</th><th>first seen</th><th>last seen</th><th>status</th></tr>")
+            for _, h in changed.iterrows():
+                parts.append(f"<tr><td>{_link(str(h['url']), out)}</td><td>{_e(h['report_id'])}</td><td>{_e(h['first_seen'])}</td>"
+                             f"<td>{_e(h['last_seen'])}</td><td>{_e(h['status'])}</td></tr>")
+            parts.append("</table>")
+    if similar is not None and not similar.empty:
+        parts.append(f"<h2>Near-identical narratives, 内容雷同 ({len(similar)} pairs)</h2>"
+                     "<table><tr><th>kind</th><th>similarity</th><th>report a</th><th>report b</th></tr>")
+        for _, p in similar.sort_values("similarity", ascending=False).iterrows():
+            def who(rid: str, agency: object, year: object) -> str:
+                src = _link(str(by_id.loc[rid, "source"]), out) if rid in by_id.index else _e(rid)
+                return f"{_e(agency)} {_e(year)}<br>{src}"
+            parts.append(f"<tr><td>{_e(p['kind'])}</td><td>{float(p['similarity']):.2f}</td>"
+                         f"<td>{who(p['report_id_a'], p['agency_a'], p['year_a'])}</td>"
+                         f"<td>{who(p['report_id_b'], p['agency_b'], p['year_b'])}</td></tr>")
+        parts.append("</table>")
+    return "".join(parts)
+
+
 def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, float], n_values: int, n_checks: int,
-         out: Path, data_files: list[str] | None = None) -> str:
+         out: Path, data_files: list[str] | None = None, coverage: pd.DataFrame | None = None,
+         history: pd.DataFrame | None = None, similar: pd.DataFrame | None = None) -> str:
     """The page, from the reports, the failing checks and the 表三 outcome totals."""
     by_id = reps.set_index("report_id")
     status = Counter(reps["status"].fillna("").astype(str))
@@ -93,29 +163,37 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
              "<h1>xxgk QA: which reports to trust</h1>",
              f"<p>{len(reps)} documents: " + ", ".join(f"<span class='{_e(k)}'>{v} {_e(k)}</span>" for k, v in status.most_common())
              + f". {n_values} values, {n_checks} checks.</p>"]
+    parts.append(_coverage(coverage))  # type: ignore[arg-type]
+    parts.append(_changed_and_copied(history, similar, by_id, out))
     parts.append("<h2>Counts</h2><div class='grid'>")
     parts.append(_counts("status", status))
     parts.append(_counts("template", Counter(reps["template"].fillna(""))))
-    parts.append(_counts("year", Counter(reps["year"].astype("string").fillna(""))))
+    parts.append(_counts("year", Counter(reps["year"].astype("string").fillna("")), in_order=True))
     parts.append(_counts("province", Counter(reps["province"].fillna(""))))
     parts.append(_counts("level", Counter(reps["level"].fillna(""))))
     parts.append("</div>")
 
-    years = Counter(reps["year"].dropna().astype(str))
+    years = Counter(reps[reps["report_id"].isin(counted_once(reps))]["year"].dropna().astype(str))
     outcome = [(g, outcome_sums.get(g, 0.0)) for g in OUTCOME_GROUPS]
     parts.append("<h2>Charts</h2><div class='grid'>")
     parts.append(bar_chart("Reports per year", sorted(years.items())))
     parts.append(bar_chart("Applications by outcome (表三 总计 column, all reports)", outcome))
     parts.append("</div>")
 
+    parts.append(_duplicates(reps, out))
     bad = reps[reps["status"] != "ok"]
     parts.append(f"<h2>Reports that are not ok ({len(bad)})</h2>")
     if len(bad):
-        parts.append("<table><tr><th>status</th><th>agency</th><th>year</th><th>source</th><th>why</th></tr>")
-        for _, r in bad.iterrows():
-            parts.append(f"<tr><td class='{_e(r['status'])}'>{_e(r['status'])}</td><td>{_e(r['agency'])}</td><td>{_e(r['year'])}</td>"
-                         f"<td>{_link(str(r['source']), out)}</td><td>{_e(r['error'])}</td></tr>")
+        # One row per reason: 60 pre-2019 pages are one line with their 60 sources folded under it.
+        parts.append("<table><tr><th>status</th><th>reports</th><th>why</th><th>which</th></tr>")
+        for (st, why), group in bad.groupby([bad["status"].fillna(""), bad["error"].fillna("")], sort=False):
+            which = "<br>".join(f"{_e(r['agency'])} {_e(r['year'])} {_link(str(r['source']), out)}" for _, r in group.iterrows())
+            if len(group) > 3:
+                which = f"<details><summary>{len(group)} reports</summary>{which}</details>"
+            parts.append(f"<tr><td class='{_e(st)}'>{_e(st)}</td><td>{len(group)}</td><td>{_e(why)}</td><td>{which}</td></tr>")
         parts.append("</table>")
+    if len(failing) and "basis" in failing:
+        failing = failing[failing["basis"].fillna("printed") == "printed"]  # a reviewer's corrected checks: in checks.csv
     failing = failing.sort_values(["severity", "report_id"])
     parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
     if len(failing):
@@ -143,18 +221,23 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
     Links to the documents are relative to `link_base` (default `out`): the folder the page is published in."""
 
     reps = read_table(source, "reports", encoding)
+    counted = counted_once(reps)
     failing, n_checks, n_values, sums = [], 0, 0, {g: 0.0 for g in OUTCOME_GROUPS}
-    for chunk in read_table(source, "checks", encoding, chunksize=CHUNK, usecols=["report_id", "check", "rule", "scope", "status", "severity", "detail"]):
+    for chunk in read_table(source, "checks", encoding, chunksize=CHUNK,
+                            usecols=["report_id", "check", "rule", "scope", "status", "severity", "detail", "basis"]):
         n_checks += len(chunk)
         failing.append(chunk[chunk["status"] == "fail"])
-    for chunk in read_table(source, "values", encoding, chunksize=CHUNK, usecols=["table", "row", "col", "value"]):
+    for chunk in read_table(source, "values", encoding, chunksize=CHUNK, usecols=["report_id", "table", "row", "col", "value"]):
         n_values += len(chunk)
-        t3 = chunk[(chunk["table"] == "t3") & (chunk["col"] == "total")]
+        t3 = chunk[(chunk["table"] == "t3") & (chunk["col"] == "total") & chunk["report_id"].isin(counted)]
         for row, value in zip(t3["row"], t3["value"].fillna(0)):
             group = outcome_group(row)
             if group:
                 sums[group] += float(value)
+    extra = {name: read_table(source, name, encoding) if (source / f"{name}.csv").exists() else None
+             for name in ("coverage", "history", "similarity")}
     p = out / "report.html"
-    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out, data_files)
+    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out, data_files,
+                extra["coverage"], extra["history"], extra["similarity"])
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

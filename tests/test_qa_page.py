@@ -64,3 +64,26 @@ def test_page_renders_in_headless_chromium_without_console_errors(qa, tmp_path):
     dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", path.as_uri()],
                          capture_output=True, text=True, timeout=120).stdout
     assert "xxgk QA: which reports to trust" in dom and "Failing checks" in dom
+
+
+def test_years_in_order_reasons_grouped_and_a_report_read_twice_flagged_and_counted_once(qa):
+    import re
+
+    from xxgk.pipeline.columns import read_table
+    from xxgk.pipeline.qa import counted_once
+
+    path, _, out = qa
+    text = path.read_text(encoding="utf-8")
+    year_table = text.split("<h3>year</h3>")[1].split("</table>")[0]
+    years = re.findall(r"<td class='(\d{4})'>", year_table)
+    assert years == sorted(years) and len(years) >= 6
+    # The three pre-2019 Pingtan pages share one reason: one row that counts them.
+    assert text.count("pre2019: the statistical table predates") == 1
+    assert re.search(r"<td class='partial'>partial</td><td>3</td><td>pre2019:", text)
+    # 2023-pingtan.html and its GBK copy, synthetic-2022 as DOCX and PDF: one agency and year read
+    # twice, each flagged and counted once.
+    assert "Same agency and year more than once (2)" in text and "2023-pingtan-gbk.html" in text
+    reps = read_table(out, "reports")
+    twice = reps[(reps["agency"] == "平潭综合实验区") & (reps["year"] == 2023)]
+    assert len(twice) == 2 and len(set(twice["report_id"]) & counted_once(reps)) == 1
+    assert reps[reps["agency"].isna()]["report_id"].isin(counted_once(reps)).all()  # unknown agency: each counted

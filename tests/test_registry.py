@@ -279,3 +279,12 @@ def test_the_crawl_tables_are_in_the_data_package_and_it_validates(two_runs):
     assert {"coverage", "history", "similarity"} <= names
     report = validate(str(out / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_the_qa_page_shows_coverage_changed_reports_and_copies(two_runs):
+    text = (two_runs[0] / "report.html").read_text(encoding="utf-8")
+    assert "Coverage: who published which year (6 published, 1 unreadable, 13 missing)" in text
+    grid = text.split("Coverage: who published")[1].split("</table>")[0]
+    assert grid.count("late") >= 3 and "on time" in grid and "unreadable" in grid and "missing" in grid
+    assert "Reports changed after publication (1)" in text and "/nb/2025.html" in text
+    assert "内容雷同 (2 pairs)" in text and "other_agency" in text and "same_agency" in text
