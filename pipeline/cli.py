@@ -298,31 +298,53 @@ def crawl(seeds, sites, years, shard, out, state, log_json, quiet, verbose, form
 @output_options
 @click.option("--delay", type=click.FloatRange(min=0), default=0.1, show_default=True, help="Seconds between requests (the demo site is your own, on 127.0.0.1).")
 def demo(out, state, log_json, quiet, verbose, formats, csv_encoding, delay) -> None:  # type: ignore[no-untyped-def]
-    """Crawl the bundled demo site end to end, offline.
+    """Crawl the bundled demo registry end to end, offline, twice.
 
-    Serves fixtures/site/ (a small government site: 年报 list pages with a pager,
-    report pages in HTML, PDF and DOCX attachments, a GBK page, a 解读 page and
-    a notice to skip, an off-host link and a robots.txt rule) on 127.0.0.1, then
-    runs `xxgk crawl` on it and writes the datasets into OUT.
+    Serves two small government sites on 127.0.0.1 and 127.0.0.2 (fixtures/site/:
+    年报 list pages with a pager, report pages in HTML, PDF and DOCX attachments, a
+    GBK page, a 解读 page and a notice to skip, an off-host link, a robots.txt rule,
+    a column shared by three bodies, a report copied under another body's name),
+    crawls the registry fixtures/site/sites.csv with `xxgk crawl --sites --years
+    2019-2025`, then lets a site edit one report and crawls again: the second run
+    fetches only what changed. It writes the datasets, coverage.csv, history.csv
+    and similarity.csv into OUT and prints the coverage summary.
 
     \b
     Example:
         xxgk demo --out output/
     """
-    from .demo import SiteServer
+    import tempfile
+
+    from .crawl import registry as registry_
+    from .demo import DEFAULT_FIXTURES, SiteServer
 
     logs.setup(json_lines=log_json, quiet=quiet)
-    with SiteServer() as site:
-        click.echo(f"demo site serving fixtures/site on {site.base}")
+    with SiteServer() as site, SiteServer(spec="site2.json", host="127.0.0.2") as site2, \
+            tempfile.TemporaryDirectory() as tmp:
+        click.echo(f"demo registry: fixtures/site/sites.csv, sites on {site.base} and {site2.base}")
+        sites = Path(tmp) / "sites.csv"
+        template = (DEFAULT_FIXTURES / "site" / "sites.csv").read_text(encoding="utf-8")
+        sites.write_text(template.replace("http://HOST1", site.base).replace("http://HOST2", site2.base), encoding="utf-8")
+        registry = guarded(lambda: registry_.load(sites))
         settings = CrawlSettings(delay=delay, contact="xxgk-demo")
-        _crawl_and_report([site.url("/index.html")], Path(out), settings, Path(state) if state else None,
-                          _formats(formats), csv_encoding, verbose, quiet)
+        years = list(range(2019, 2026))
+        run = lambda quiet_, exit_: _crawl_and_report(  # noqa: E731
+            [site.url("/index.html")], Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,
+            verbose, quiet_, registry=registry, years=years, then_exit=exit_)
+        click.echo("first run:")
+        first = run(True, False)
+        if first not in (0, 1):  # stopped by a signal: say so and stop
+            sys.exit(first)
+        site.publish_edits()
+        click.echo("\nthe site edits its 2025 report; second run (only what changed is fetched):")
+        run(quiet, True)
 
 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,
                       formats: tuple[str, ...], csv_encoding: str, verbose: bool = False, quiet: bool = False,
                       workers: int | None = None, limits: Limits | None = None, registry=None,  # type: ignore[no-untyped-def]
-                      years: list[int] | None = None, corrections=None) -> None:  # type: ignore[no-untyped-def]
+                      years: list[int] | None = None, corrections=None,  # type: ignore[no-untyped-def]
+                      then_exit: bool = True) -> int:
     from .batch import BatchStats
     from .crawl.run import crawl as run_crawl
 
@@ -342,7 +364,9 @@ def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, stat
     if result.stopped_by is not None:  # type: ignore[attr-defined]
         click.echo(f"stopped by {result.stopped_by.name}: what was finished is published in {out}/, "  # type: ignore[attr-defined]
                    "and the next run goes on from there", err=True)
-    sys.exit(result.exit_code)  # type: ignore[attr-defined]
+    if then_exit:
+        sys.exit(result.exit_code)  # type: ignore[attr-defined]
+    return int(result.exit_code)  # type: ignore[attr-defined]
 
 
 def env_for_every_option(group: click.Group) -> None:

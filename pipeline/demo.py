@@ -11,6 +11,10 @@ tests can assert what was (and was not) asked for. Faults are per path:
     {"truncate": 1}                 the first request's body is cut (Content-Length lies)
     {"redirect": "/loop"}           answer 302 to that path (loops, off-host redirects)
     {"no_validators": true}         never send ETag / Last-Modified
+
+A route may also `replace` a string of its file (a copy under another name), and carry an `edit`
+that `publish_edits()` applies (a report changed after publication). `xxgk demo` serves two such
+sites (site.json on 127.0.0.1, site2.json on 127.0.0.2) as a small registry (sites.csv).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from urllib.parse import urlsplit
 
 # The demo site ships as package data (xxgk.fixtures), so `xxgk demo` works from a wheel too.
 DEFAULT_FIXTURES = Path(str(resources.files("xxgk.fixtures")))
+EDITED_LAST_MODIFIED = "Tue, 03 Feb 2026 08:00:00 GMT"  # an edited route's new Last-Modified
 
 
 @dataclass
@@ -44,9 +49,12 @@ class SiteServer:
     faults: dict[str, dict] = field(default_factory=dict)
     extra_routes: dict[str, dict] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
+    spec: str = "site.json"
+    host: str = "127.0.0.1"  # another loopback address is another host to a crawler (127.0.0.2 …)
+    edited: bool = False  # publish_edits() was called: routes with an `edit` serve the edited body
 
     def __post_init__(self) -> None:
-        spec = json.loads((self.fixtures / "site" / "site.json").read_text(encoding="utf-8"))
+        spec = json.loads((self.fixtures / "site" / self.spec).read_text(encoding="utf-8"))
         self.routes: dict[str, dict] = {**spec["routes"], **self.extra_routes}
         self.last_modified: str = spec["last_modified"]
         self._lock = threading.Lock()
@@ -56,10 +64,14 @@ class SiteServer:
     @property
     def base(self) -> str:
         assert self.httpd is not None
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://{self.host}:{self.httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def publish_edits(self) -> None:
+        """The site edits its reports after publication: routes with an `edit` serve the edited body from now on."""
+        self.edited = True
 
     def paths_requested(self) -> list[str]:
         return [r.path for r in self.requests]
@@ -76,7 +88,7 @@ class SiteServer:
             def do_GET(self) -> None:  # noqa: N802
                 server._serve(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((self.host, 0), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
@@ -112,14 +124,19 @@ class SiteServer:
         if route is None:
             return self._send(h, req, 404, "未找到".encode("utf-8"), "text/plain; charset=utf-8")
         body = route["body"].encode("utf-8") if "body" in route else (self.fixtures / route["file"]).read_bytes()
+        for key, applies in (("replace", True), ("edit", self.edited)):
+            if route.get(key) and applies:
+                old, new = route[key]
+                body = body.decode("utf-8").replace(old, new).encode("utf-8")
         if route.get("encode"):
             body = body.decode("utf-8").encode(route["encode"])
         ctype = route.get("type", "text/html; charset=utf-8")
         headers: dict[str, str] = {}
         if route.get("validators") and not fault.get("no_validators"):
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            headers = {"ETag": etag, "Last-Modified": self.last_modified}
-            if h.headers.get("If-None-Match") == etag or h.headers.get("If-Modified-Since") == self.last_modified:
+            modified = EDITED_LAST_MODIFIED if route.get("edit") and self.edited else self.last_modified
+            headers = {"ETag": etag, "Last-Modified": modified}
+            if h.headers.get("If-None-Match") == etag or h.headers.get("If-Modified-Since") == modified:
                 return self._send(h, req, 304, b"", ctype, headers)
         if fault.get("truncate", 0) >= n:
             return self._send(h, req, 200, body[: len(body) // 2], ctype, headers, declared=len(body))

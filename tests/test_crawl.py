@@ -190,11 +190,21 @@ def test_crawl_cli_prints_a_summary_and_logs_json(site, tmp_path):
 
 
 def test_demo_command_runs_end_to_end(tmp_path):
+    """Two sites, a registry of four bodies, a report edited between the two runs, a copied narrative."""
     res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--delay", "0"])
     assert res.exit_code == 0, res.output
     reports = _rows(tmp_path / "reports.csv")
-    assert sorted(r["status"] for r in reports) == ["ok"] * 5
+    # hzq2023 prints 表四 totals that do not add up: partial. The 2025 report in both its versions.
+    assert sorted(r["status"] for r in reports) == ["ok"] * 7 + ["partial"]
     assert {r["year"] for r in reports} == {"2019", "2022", "2023", "2024", "2025"}
+    assert res.output.count("coverage: 7 published, 0 unreadable, 21 missing (coverage.csv)") == 2
+    second = res.output.split("second run")[1]
+    assert "0 new, 1 changed" in second and "1 report URLs have served more than one version" in second
+    cov = {(r["agency"], r["year"]): r for r in _rows(tmp_path / "coverage.csv")}
+    assert cov[("淮安市洪泽区人民政府", "2024")]["on_time"] == "true" and cov[("平潭综合实验区", "2025")]["on_time"] == "false"
+    assert cov[("平潭综合实验区", "2025")]["versions"] == "2" and cov[("平潭综合实验区", "2021")]["status"] == "missing"
+    pairs = _rows(tmp_path / "similarity.csv")
+    assert [(p["agency_a"], p["agency_b"], p["kind"]) for p in pairs] == [("平潭综合实验区", "福州市鼓楼区", "other_agency")]
 
 
 def test_bad_contact_is_refused_before_any_request():
