@@ -54,7 +54,8 @@ def main() -> None:
     \b
     xxgk extract   files, folders or URLs → datasets
     xxgk crawl     government sites → fetched reports → datasets, incrementally
-    xxgk demo      the whole path offline, on a bundled demo site
+    xxgk demo      the whole path offline, on a bundled demo registry
+    xxgk merge     the output folders of several runs (registry shards) → one dataset
     """
 
 
@@ -338,6 +339,39 @@ def demo(out, state, log_json, quiet, verbose, formats, csv_encoding, delay) -> 
         site.publish_edits()
         click.echo("\nthe site edits its 2025 report; second run (only what changed is fetched):")
         run(quiet, True)
+
+
+@main.command(epilog=EXIT_STATUS)
+@click.argument("folders", nargs=-1, required=True, metavar="DIR...")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the merged datasets (a new one: not one of DIR).")
+@output_options
+def merge(folders, out, formats, csv_encoding) -> None:  # type: ignore[no-untyped-def]
+    """Merge the output folders of several runs into one dataset.
+
+    DIR is the --out of a crawl (a shard of a registry run with --shard I/N, on
+    another machine or timer) or of an extract run. The reports are read back with
+    the extractions saved beside them and written as one run: each report once,
+    cross-year checks and similarity.csv across all of them, coverage.csv with the
+    best row any folder has for each body and year, history.csv with every version.
+    The folders are only read.
+
+    \b
+    Example:
+        xxgk merge shard1/ shard2/ shard3/ --out all/
+    """
+    from .batch import BatchStats
+    from .merge import merge as run_merge
+
+    fmts = _formats(formats)
+    started = time.monotonic()
+    reports, written = guarded(lambda: run_merge([Path(f) for f in folders], Path(out), fmts, csv_encoding))  # type: ignore[misc]
+    stats = BatchStats()
+    for r in reports:
+        stats.add(r)
+    click.echo(f"merged {len(folders)} folders")
+    click.echo(summary(stats, Path(out), written, time.monotonic() - started))
+    sys.exit(stats.exit_code)
 
 
 def _crawl_and_report(seeds: list[str], out: Path, settings: CrawlSettings, state: Path | None,

@@ -288,3 +288,28 @@ def test_the_qa_page_shows_coverage_changed_reports_and_copies(two_runs):
     assert grid.count("late") >= 3 and "on time" in grid and "unreadable" in grid and "missing" in grid
     assert "Reports changed after publication (1)" in text and "/nb/2025.html" in text
     assert "内容雷同 (2 pairs)" in text and "other_agency" in text and "same_agency" in text
+
+
+def test_shards_of_a_registry_crawled_apart_merge_into_the_whole(tmp_path, two_runs):
+    """--shard 1/2 and 2/2 (here: one host each) in two folders, merged: the same reports, coverage
+    and copies as the registry crawled whole, the copy across the two shards included."""
+    a, b = _sites()
+    with a, b:
+        sites = _registry(tmp_path, a, b)
+        for i in (1, 2):
+            res = _crawl(sites, tmp_path / f"shard{i}", "--shard", f"{i}/2")
+            assert res.exit_code in (0, 1), res.output
+    parts = [_rows(tmp_path / f"shard{i}" / "reports.csv") for i in (1, 2)]
+    assert all(parts) and {r["source"].split("/")[2] for r in parts[0]}.isdisjoint({r["source"].split("/")[2] for r in parts[1]})
+    merged = CliRunner().invoke(main, ["merge", str(tmp_path / "shard1"), str(tmp_path / "shard2"), "--out", str(tmp_path / "all")])
+    assert merged.exit_code == 1 and "merged 2 folders" in merged.output  # 清江浦区's PDF is still a failed row
+    whole, first = two_runs[0], two_runs[2]
+    ids = lambda rows: sorted(r["report_id"] for r in rows)  # noqa: E731
+    assert ids(_rows(tmp_path / "all" / "reports.csv")) == ids(first)  # the whole registry's first run
+    cov = {(r["agency"], r["year"]): r["status"] for r in _rows(tmp_path / "all" / "coverage.csv")}
+    assert cov == {(r["agency"], r["year"]): r["status"] for r in _rows(whole / "coverage.csv")}
+    kinds = sorted(p["kind"] for p in _rows(tmp_path / "all" / "similarity.csv"))
+    assert kinds == ["other_agency", "same_agency"]  # 平潭 2021 (shard of host A) and its copy on host B
+    assert len(_rows(tmp_path / "all" / "values.csv")) == sum(len(_rows(tmp_path / f"shard{i}" / "values.csv")) for i in (1, 2))
+    refused = CliRunner().invoke(main, ["merge", str(tmp_path / "shard1"), str(tmp_path / "nope"), "--out", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and "no such folder" in refused.output
