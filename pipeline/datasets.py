@@ -34,7 +34,7 @@ from xxgk.parsers.region import PLACE_DATA
 
 from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook,
                       dtypes, labels_zh, panel_columns, read_table)
-from . import similarity
+from . import report_page, similarity
 from .database import DB_NAME, METADATA_NAME, write_database, write_metadata
 from .corrections import Corrections, corrected_checks
 from .publish import Staging, describe_os_error
@@ -55,12 +55,14 @@ def _fix(fixes: dict, v) -> list[str]:  # type: ignore[no-untyped-def, type-arg]
     return ["", "", ""] if c is None else [_str(c.value), c.reason, " ".join(filter(None, (c.who, c.when)))]
 
 
-def rows_of(r: Report, guard: bool = True, corrections: Corrections | None = None) -> dict[str, list[list[str]]]:
+def rows_of(r: Report, guard: bool = True, fixes: dict | None = None,  # type: ignore[type-arg]
+            corrected: list[Check] | None = None) -> dict[str, list[list[str]]]:
     """A report's rows for each long table: the one place a record becomes rows.
 
     `guard`: text that a spreadsheet would run as a formula is neutralised (for files; a
-    DataFrame keeps the text as printed). `corrections`: a reviewer's, beside the printed values."""
-    fixes = corrections.for_report(r) if corrections is not None else {}
+    DataFrame keeps the text as printed). `fixes`: a reviewer's corrections of its cells, written
+    beside the printed values, and `corrected` the identities judged again on them."""
+    fixes = fixes or {}
     rep = [r.report_id, r.source, r.format, r.title, r.agency, r.year, r.template, r.status, r.error, r.notes,
            r.province, r.city, r.county, r.adcode, r.level, r.agency_kind, r.published_on, r.sha256, r.pages, r.extractor_version or EXTRACTOR_VERSION, r.found_on]
     tables_ = {
@@ -68,7 +70,7 @@ def rows_of(r: Report, guard: bool = True, corrections: Corrections | None = Non
         "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,
                     v.method, _str(v.confidence), *_fix(fixes, v)] for v in r.values],
         "checks": [check_row(r.report_id, c) for c in r.checks]
-                  + [check_row(r.report_id, c, "corrected") for c in corrected_checks(r, fixes)],
+                  + [check_row(r.report_id, c, "corrected") for c in corrected or []],
         "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
     }
     if not guard:
@@ -142,6 +144,7 @@ class Sink:
         self.late_checks: list = []  # cross-year checks, made at close (counted in the run's summary)
         self.slim: list[Report] = []
         self.similar = similarity.Index()
+        self.pages: list[str] = []  # pages/<report_id>.html written so far (report_page.py)
         self.count = 0
         self._files: dict = {}
         self._writers: dict = {}
@@ -161,7 +164,9 @@ class Sink:
         if r.report_id in self.ids:
             return False
         self.ids.add(r.report_id)
-        rows = rows_of(r, corrections=self.corrections)
+        fixes = self.corrections.for_report(r) if self.corrections is not None else {}
+        corrected = corrected_checks(r, fixes)
+        rows = rows_of(r, fixes=fixes, corrected=corrected)
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
         try:
             for name, table_rows in rows.items():
@@ -174,6 +179,12 @@ class Sink:
         if slim is not None:
             self.slim.append(slim)
         self.similar.add(r)
+        if r.values:
+            try:
+                self.pages.append(report_page.write(r, self.stage.path, self.out, fixes, corrected))
+            except OSError as exc:
+                self.abort()
+                raise describe_os_error(exc, self.out) from None
         self.count += 1
         return True
 
@@ -210,9 +221,11 @@ class Sink:
         tabs = {name: read_table(stage, name, self.encoding) for name in names} if set(self.formats) - {"csv"} else {}
         files += [p.name for p in write_formats(tabs, stage, self.formats)]
         files += [p.name for p in write_codebook(stage)]
-        files.append(write_page(stage, stage, self.encoding, link_base=self.out, data_files=files).name)
+        files.append(write_page(stage, stage, self.encoding, link_base=self.out, data_files=files,
+                                pages={Path(p).stem for p in self.pages}).name)
         files.append(write_datapackage(stage, files, self.encoding).name)
-        return self.stage.publish(files, output_names())
+        old_pages = {f"{report_page.PAGES}/{p.name}" for p in (self.out / report_page.PAGES).glob("*.html")}
+        return self.stage.publish(files + self.pages, output_names() | old_pages)
 
     def abort(self) -> None:
         for f in self._files.values():
@@ -252,7 +265,8 @@ def tables(reports: Iterable[Report], corrections: Corrections | None = None) ->
             continue
         seen.add(r.report_id)
         similar.add(r)
-        mine = rows_of(r, guard=False, corrections=corrections)
+        fixes = corrections.for_report(r) if corrections is not None else {}
+        mine = rows_of(r, guard=False, fixes=fixes, corrected=corrected_checks(r, fixes))
         for name, table_rows in mine.items():
             rows[name] += table_rows
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], mine["reports"][0]))

@@ -74,8 +74,10 @@ def summary(stats, out: Path, written: list[Path], elapsed: float) -> str:  # ty
     rate = stats.documents / elapsed if elapsed > 0 else 0.0
     page = out / "report.html"
     look = f"; open {page}" if page in written else ""
+    pages = sum(1 for p in written if p.parent != out)  # pages/<report_id>.html, one per report read
+    files = f"{len(written) - pages} files" + (f" and {pages} report pages" if pages else "")
     return (
         f"{stats.documents} documents{extra}{': ' + parts if parts else ''}. {nvalues} values; {sum(checks.values())} checks "
         f"({checks['pass']} pass, {checks['fail']} fail, {checks['unknown']} unknown, {checks['warning']} soft warnings). "
-        f"{elapsed:.1f} s, {rate:.1f} documents/s. Wrote {len(written)} files to {out}/{look}"
+        f"{elapsed:.1f} s, {rate:.1f} documents/s. Wrote {files} to {out}/{look}"
     )

@@ -106,6 +106,7 @@ def _apply(stage: Path, out: Path, files: list[str], remove: list[str]) -> int:
     moved = 0
     for name in files:
         if (stage / name).exists():
+            (out / name).parent.mkdir(exist_ok=True)  # pages/ (one page per report)
             os.replace(stage / name, out / name)
             moved += 1
     for name in remove:

@@ -93,6 +93,24 @@ def counted_once(reps: pd.DataFrame) -> set[str]:
     return set(reps[known].drop_duplicates(["agency", "year"])["report_id"]) | set(reps[~known]["report_id"])
 
 
+def _page_link(report_id: str, pages: set[str] | None) -> str:
+    """A link to the report's own page (pages/<id>.html: every cell beside its source), if it has one."""
+    return f" <a href='pages/{_e(report_id)}.html'>[cells]</a>" if pages and report_id in pages else ""
+
+
+def _every_report(reps: pd.DataFrame, pages: set[str]) -> str:
+    """Every report that has a page of its own: a reviewer starts here."""
+    have = reps[reps["report_id"].isin(pages)].sort_values(["agency", "year"], na_position="last")
+    if have.empty:
+        return ""
+    rows = "".join(f"<tr><td><a href='pages/{_e(r['report_id'])}.html'>{_e(r['agency']) or _e(r['report_id'])}</a></td>"
+                   f"<td>{_e(r['year'])}</td><td class='{_e(r['status'])}'>{_e(r['status'])}</td></tr>" for _, r in have.iterrows())
+    table = f"<table><tr><th>report (every cell beside its source)</th><th>year</th><th>status</th></tr>{rows}</table>"
+    if len(have) > 50:
+        table = f"<details><summary>{len(have)} reports</summary>{table}</details>"
+    return f"<h2>Every report, cell by cell ({len(have)})</h2>{table}"
+
+
 def _duplicates(reps: pd.DataFrame, out: Path) -> str:
     """Reports of one agency and year read more than once (copies in two formats, versions, mislabelled years)."""
     read = reps[reps["status"].isin(["ok", "partial"]) & reps["agency"].notna() & reps["year"].notna()]
@@ -155,7 +173,7 @@ def _changed_and_copied(history: pd.DataFrame | None, similar: pd.DataFrame | No
 
 def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, float], n_values: int, n_checks: int,
          out: Path, data_files: list[str] | None = None, coverage: pd.DataFrame | None = None,
-         history: pd.DataFrame | None = None, similar: pd.DataFrame | None = None) -> str:
+         history: pd.DataFrame | None = None, similar: pd.DataFrame | None = None, pages: set[str] | None = None) -> str:
     """The page, from the reports, the failing checks and the 表三 outcome totals."""
     by_id = reps.set_index("report_id")
     status = Counter(reps["status"].fillna("").astype(str))
@@ -203,9 +221,11 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
         for _, c in failing.iterrows():
             r = by_id.loc[c["report_id"]] if c["report_id"] in by_id.index else None
             who = f"{_e(r['agency'])} {_e(r['year'])}<br>{_link(str(r['source']), out)}" if r is not None else _e(c["report_id"])
+            who += _page_link(c["report_id"], pages)
             parts.append(f"<tr><td class='fail'>{_e(c['severity'])}</td><td>{_e(c['check'])} ({_e(c['rule'])})</td>"
                          f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td></tr>")
         parts.append("</table>")
+    parts.append(_every_report(reps, pages or set()))
     if data_files is None:  # a page made outside a run, from CSVs
         data_files = ["reports.csv", "values.csv", "checks.csv", "narrative.csv", "panel.csv"]
     data = [f for f in data_files if not f.startswith("codebook")]
@@ -215,7 +235,7 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
 
 
 def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: Path | None = None,
-               data_files: list[str] | None = None) -> Path:
+               data_files: list[str] | None = None, pages: set[str] | None = None) -> Path:
     """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html.
 
     Links to the documents are relative to `link_base` (default `out`): the folder the page is published in."""
@@ -238,6 +258,6 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
              for name in ("coverage", "history", "similarity")}
     p = out / "report.html"
     text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out, data_files,
-                extra["coverage"], extra["history"], extra["similarity"])
+                extra["coverage"], extra["history"], extra["similarity"], pages or set())
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

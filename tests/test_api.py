@@ -87,8 +87,9 @@ def test_dataset_write_writes_what_the_cli_writes(tmp_path):
     written = xxgk.extract(inputs).write(tmp_path / "api", formats=("csv", "parquet"))
     res = CliRunner().invoke(main, ["extract", *inputs, "--out", str(tmp_path / "cli"), "--format", "csv,parquet"])
     assert res.exit_code == 0
-    cli = sorted(p.name for p in (tmp_path / "cli").iterdir() if not p.name.startswith("."))
-    assert sorted(p.name for p in written) == cli
+    cli = sorted(p.relative_to(tmp_path / "cli").as_posix() for p in (tmp_path / "cli").rglob("*")
+                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(tmp_path / "cli").parts))
+    assert sorted(p.relative_to(tmp_path / "api").as_posix() for p in written) == cli
     for name in ("reports.csv", "values.csv", "checks.csv", "panel.csv", "datapackage.json"):
         assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     with pytest.raises(ValueError):

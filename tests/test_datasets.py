@@ -232,8 +232,11 @@ def test_the_data_package_and_the_page_name_exactly_the_files_the_run_wrote(tmp_
     from frictionless import validate
 
     written = write_reports(_reports()[:3], tmp_path, formats)
-    on_disk = {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")}
-    assert on_disk == {p.name for p in written}
+    files = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert files == {p.relative_to(tmp_path).as_posix() for p in written}
+    pages = {f for f in files if f.startswith("pages/")}  # one review page per report read: not data, not in the package
+    assert pages == {f"pages/{r.report_id}.html" for r in _reports()[:3] if r.values}
+    on_disk = {p.name for p in tmp_path.iterdir() if p.is_file() and not p.name.startswith(".")}
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert sorted(r["path"] for r in package["resources"]) == sorted(on_disk - {"datapackage.json"})
     described = [r for r in package["resources"] if "schema" in r]

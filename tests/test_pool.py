@@ -60,7 +60,8 @@ def test_dask_local_cluster_gives_the_same_outputs_byte_for_byte(tmp_path):
     run_batch(paths, tmp_path / "local", formats=("csv", "parquet", "dta"), workers=2)
     run_batch(paths, tmp_path / "dask", formats=("csv", "parquet", "dta"), workers=2, dask="local")
     def published(run):  # the datasets, not the run's own lock and result cache
-        return sorted(p.name for p in (tmp_path / run).iterdir() if not p.name.startswith("."))
+        return sorted(p.relative_to(tmp_path / run).as_posix() for p in (tmp_path / run).rglob("*")
+                      if p.is_file() and not p.name.startswith("."))  # the report pages in pages/ too
 
     local = published("local")
     assert local == published("dask")

@@ -165,7 +165,8 @@ def test_the_document_clock_starts_when_a_ready_worker_takes_it():
 def test_a_full_disk_is_a_clear_error_naming_the_folder_and_the_previous_outputs_stay(tmp_path):
     mnt = tmp_path / "small"
     mnt.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mnt)], capture_output=True)
+    # Room for one small report's outputs (about 0.3 MB with its page), not for fixtures/reports' (2.5 MB).
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True)
     if made.returncode != 0:
         pytest.skip(f"mounting a small tmpfs is not allowed here ({made.stderr.decode().strip()}); it stands in for a full disk")
     try:

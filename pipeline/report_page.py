@@ -1,0 +1,173 @@
+"""OUT/pages/<report_id>.html: one report as read, for a reviewer to check every number against its source.
+
+    the three tables     in the template's layout (keys.csv order); each cell its value, its text as
+                         printed, a reviewer's correction, and a link to where it was printed
+                         (file.pdf#page=N with the bbox, the HTML/DOCX table, row and column)
+    the identities       each check with its formula, both sides, the difference and its cells; the
+                         cells of a failing identity are marked on the tables
+    the narrative        the numbers the text states, beside the table cell they should agree with
+
+Static, no scripts: it opens from disk. Written as each report arrives (datasets.Sink), so a run's
+memory does not grow with its pages.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from xxgk.parsers import Report
+from xxgk.parsers.checks import cell_name, fmt_number
+from xxgk.parsers.schema import TABLES, keys
+
+from .corrections import Correction
+
+PAGES = "pages"  # the folder inside OUT
+_PAGE_REF = re.compile(r"^p(\d+)\b")
+# The table cell a narrative figure should agree with (S5 compares applications; the others are shown beside it).
+FIGURE_CELLS = {"applications": ("t3", "new", "total"), "proactive_total": None, "website": None, "new_media": None}
+CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem;color:#222}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .4rem;vertical-align:top}
+th{background:#f4f4f4;text-align:left;font-weight:normal}td.v{text-align:right;min-width:3.5rem}
+td.fail{background:#ffe5e5;outline:2px solid #cf222e}td.unknown{background:#fff6d6}.ref{display:block;color:#666;font-size:.7rem}
+.fix{display:block;color:#0550ae;font-weight:bold}.pass{color:#1a7f37}.fail,.failed{color:#cf222e}.muted{color:#666;font-size:.85rem}
+"""
+
+
+def page_name(report_id: str) -> str:
+    return f"{PAGES}/{report_id}.html"
+
+
+def _e(x: object) -> str:
+    return "" if x is None else html.escape(str(x))
+
+
+def source_href(source: str, ref: str, out: Path) -> str:
+    """Where a cell was printed, as a link from OUT/pages/: a PDF's page (#page=N), else the document."""
+    if source.startswith(("http://", "https://")):
+        href = source
+    else:
+        p = Path(source)
+        if not p.exists():
+            return ""
+        href = quote(os.path.relpath(p.resolve(), (out / PAGES).resolve()))
+    m = _PAGE_REF.match(ref)
+    return href + (f"#page={m.group(1)}" if m else "")
+
+
+def _layout(table: str, template: str, present: set[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Rows and columns of a table as the template prints them (key, label), then rows no template has."""
+    rows: dict[str, str] = {}
+    cols: dict[str, str] = {}
+    for k in keys():
+        if k.table == table and k.template == template:
+            rows.setdefault(k.row, k.row_label)
+            cols.setdefault(k.col, k.col_label)
+    for row, _ in sorted(present):
+        rows.setdefault(row, row)
+    for _, col in sorted(present):
+        cols.setdefault(col, col)
+    return list(rows.items()), list(cols.items())
+
+
+def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] | None = None,
+           corrected: list | None = None) -> str:  # type: ignore[type-arg]
+    fixes = fixes or {}
+    cells = {(v.table, v.row, v.col): v for v in r.values}
+    marks: dict[str, str] = {}
+    for c in r.checks:
+        if c.status in ("fail", "unknown"):
+            for name in c.cells.split():
+                if "/" not in name and marks.get(name) != "fail":
+                    marks[name] = c.status
+    parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(r.agency)} {_e(r.year)} · xxgk</title>"
+             f"<style>{CSS}</style></head><body>",
+             f"<p class='muted'><a href='../report.html'>← all reports</a></p>",
+             f"<h1>{_e(r.title) or _e(r.source)}</h1>",
+             f"<p>{_e(r.agency)} · {_e(r.year)} · {_e(r.template)} · <span class='{_e(r.status)}'>{_e(r.status)}</span> · "
+             f"<a href='{_e(source_href(r.source, '', out))}'>{_e(r.source)}</a> · {_e(r.report_id)}</p>"]
+    if r.error:
+        parts.append(f"<p class='fail'>{_e(r.error)}</p>")
+    if r.notes:
+        parts.append(f"<p class='muted'>notes: {_e(r.notes)}</p>")
+    template = r.template if r.template in ("v2019", "v2021") else "v2021"
+    for table, title in TABLES.items():
+        present = {(t[1], t[2]) for t in cells if t[0] == table}
+        if not present:
+            continue
+        rows, cols = _layout(table, template, present)
+        parts.append(f"<h2>{table} {_e(title)}</h2><table><tr><th></th>" + "".join(f"<th>{_e(label)}<br><code>{_e(col)}</code></th>"
+                                                                               for col, label in cols) + "</tr>")
+        for row, label in rows:
+            tds = []
+            for col, _ in cols:
+                v = cells.get((table, row, col))
+                name = cell_name(table, row, col)
+                if v is None:
+                    tds.append("<td></td>")
+                    continue
+                shown = v.as_text if v.value is not None else (v.raw or "&nbsp;")
+                # A PDF cell links to its page; in a web page or a DOCX the place is its table, row and column
+                # (the document's link is at the top: repeated on every cell it would make the page heavy).
+                href = source_href(r.source, v.source_ref, out) if _PAGE_REF.match(v.source_ref) else ""
+                ref = f"<a class='ref' href='{_e(href)}'>{_e(v.source_ref)}</a>" if href else f"<span class='ref'>{_e(v.source_ref)}</span>"
+                fix = fixes.get((table, row, col))
+                fixed = f"<span class='fix'>→ {_e(fmt_number(fix.value) if fix.value is not None else 'blank')}</span>" if fix else ""
+                # A tooltip only where the text shows more than the number (a page per report: kept small).
+                tip = (f"printed: {v.raw}" if v.raw != shown else "") + (f"; corrected by {fix.who}: {fix.reason}" if fix else "")
+                title = f" title='{_e(tip)}'" if tip else ""
+                tds.append(f"<td id='{_e(name)}' class='v {marks.get(name, '')}'{title}>{_e(shown)}{fixed}{ref}</td>")
+            parts.append(f"<tr><th>{_e(label)}<br><code>{_e(row)}</code></th>{''.join(tds)}</tr>")
+        parts.append("</table>")
+    parts.append(_checks(r, corrected or []))
+    parts.append(_figures(r, cells))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _checks(r: Report, corrected: list) -> str:  # type: ignore[type-arg]
+    if not r.checks:
+        return ""
+    rows = []
+    for basis, checks in (("printed", r.checks), ("corrected", corrected)):
+        for c in sorted(checks, key=lambda c: (c.status == "pass", c.check_id)):
+            diff = fmt_number(c.lhs - c.rhs) if c.lhs is not None and c.rhs is not None else ""
+            # The cells of a check that does not pass link to the table; a passing one's formula names them.
+            links = "" if c.status == "pass" else " ".join(f"<a href='#{_e(n)}'>{_e(n)}</a>" if "/" not in n else _e(n)
+                                                           for n in c.cells.split())
+            rows.append(f"<tr><td class='{_e(c.status)}'>{_e(c.status)}</td><td>{_e(c.check_id)} ({_e(c.rule)}, {_e(c.severity)}, "
+                        f"{basis})</td><td><code>{_e(c.formula)}</code></td><td>{_e(fmt_number(c.lhs) if c.lhs is not None else '')}</td>"
+                        f"<td>{_e(fmt_number(c.rhs) if c.rhs is not None else '')}</td><td>{_e(diff)}</td>"
+                        f"<td class='cells'>{links}</td></tr>")
+    return ("<h2>Identities (勾稽关系)</h2><p class='muted'>The cells of a failing identity are marked red on the tables "
+            "(yellow: a cell it needs is blank). Values are as printed; a reviewer's corrections are judged again (basis corrected).</p>"
+            "<table><tr><th>status</th><th>check</th><th>formula</th><th>left</th><th>right</th><th>difference</th><th>cells</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _figures(r: Report, cells: dict) -> str:  # type: ignore[type-arg]
+    if not r.figures:
+        return ""
+    rows = []
+    for f in r.figures:
+        key = FIGURE_CELLS.get(f.figure)
+        beside = ""
+        if key is not None and key in cells:
+            v = cells[key]
+            beside = f"<a href='#{_e(cell_name(*key))}'>{_e(cell_name(*key))}</a> = {_e(v.as_text or v.raw)}"
+        rows.append(f"<tr><td>{_e(f.figure)}</td><td>{_e(fmt_number(f.value))} {_e(f.unit)}</td><td>{beside}</td>"
+                    f"<td>{_e(f.sentence)}</td></tr>")
+    return ("<h2>What the text says</h2><table><tr><th>figure</th><th>value</th><th>table cell</th><th>sentence</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def write(r: Report, stage: Path, out: Path, fixes: dict | None = None, corrected: list | None = None) -> str:  # type: ignore[type-arg]
+    """Write a report's page into the staging folder; its name relative to OUT."""
+    name = page_name(r.report_id)
+    (stage / PAGES).mkdir(exist_ok=True)
+    (stage / name).write_text(render(r, out, fixes, corrected), encoding="utf-8")
+    return name
