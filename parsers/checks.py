@@ -94,6 +94,38 @@ def narrative_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
     return out
 
 
+def _t4_total(cells: _Cells, rows: tuple[str, ...]) -> tuple[Decimal | None, str]:
+    got = [cells.get("t4", row, "total") for row in rows]
+    return (None if None in got else sum(got, Decimal(0))), " ".join(cell_name("t4", row, "total") for row in rows)  # type: ignore[arg-type]
+
+
+# The text's 表四 figures against the table: (figure, check, rule, rows of 表四 whose totals it counts).
+PROSE_T4 = (("reviews", "narrative_reviews", "S6", ("review",)),
+            ("suits", "narrative_suits", "S7", ("suit_direct", "suit_after_review")))
+
+
+def prose_checks(values: list[Value], figures: list[Figure]) -> list[Check]:
+    """S6, S7: 行政复议/行政诉讼 N 件 in the text against 表四; S8: a fee charged where the text also says
+    none was. Warnings: a report may count differently in words (cases received, not decided)."""
+    cells, said = _Cells(values), {f.figure: f for f in figures}
+    out = []
+    for figure, check, rule, rows in PROSE_T4:
+        f = said.get(figure)
+        total, names = _t4_total(cells, rows)
+        if f is None or total is None:
+            continue
+        detail = f"text says {fmt_number(f.value)} 件 (“{f.sentence[:60]}”); 表四 {' + '.join(rows)} total = {fmt_number(total)}"
+        out.append(Check(check, rule, "t4", "/".join(rows), "pass" if f.value == total else "fail", detail, "warning",
+                         formula=f"text {figure} = " + " + ".join(names.split()), lhs=f.value, rhs=total, cells=names))
+    fee, none = said.get("fee"), said.get("fee_none")
+    if fee is not None and none is not None:
+        out.append(Check("narrative_fee", "S8", "t3", "fee", "fail" if fee.value > 0 else "pass",
+                         f"text says 收取 {fmt_number(fee.value)} 元 (“{fee.sentence[:40]}”) and that none was charged "
+                         f"(“{none.sentence[:40]}”)", "warning", formula="text fee = 0 when the text says none was charged",
+                         lhs=fee.value, rhs=Decimal(0)))
+    return out
+
+
 def run_checks(values: list[Value]) -> list[Check]:
     cells = _Cells(values)
     out: list[Check] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .checks import narrative_checks, run_checks
+from .checks import narrative_checks, prose_checks, run_checks
 from .errors import DocumentError
 from .metadata import extract_metadata, is_report_title
 from .narrative import figures
@@ -144,7 +144,7 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
     template, template_note = decide_template(res.evidence, meta.year)
     report.template = template
     report.values = res.values
-    report.checks = run_checks(res.values) + narrative_checks(res.values, report.figures)
+    report.checks = run_checks(res.values) + narrative_checks(res.values, report.figures) + prose_checks(res.values, report.figures)
     severe, notes = _reasons(res, template, report.checks)
     if template_note:
         notes.insert(0, template_note)

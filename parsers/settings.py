@@ -24,7 +24,8 @@ from .errors import ConfigError
 # spans out of line read in order, legacy formats, a page-break cut is a border, ArticleTitle meta.
 # 5: checks carry their formula, both sides and their cells; the masked narrative for 内容雷同.
 # 6: the publication date the document prints (published_on).
-CODE_VERSION = "6"
+# 7: the text's 行政复议/行政诉讼 cases and 信息处理费, checked against 表四 (S6, S7, S8).
+CODE_VERSION = "7"
 
 
 @dataclass(frozen=True)

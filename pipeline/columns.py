@@ -67,8 +67,8 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "checks": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
-        ("check", "string", "检查", "t3_balance, t3_outcome_total, t3_applicant_total, t4_total, whole_counts, cross_year_carried, cross_year_in_force, narrative_applications"),
-        ("rule", "string", "规则", "H1–H5 (hard) or S1, S2, S5 (soft) of the template spec"),
+        ("check", "string", "检查", "t3_balance, t3_outcome_total, t3_applicant_total, t4_total, whole_counts, cross_year_carried, cross_year_in_force, narrative_applications, narrative_reviews, narrative_suits, narrative_fee"),
+        ("rule", "string", "规则", "H1–H5 (hard) or S1, S2, S5–S8 (soft): the template spec's, and the text against 表四 (S6, S7) and itself on fees (S8)"),
         ("table", "string", "表", "t2, t3 or t4"),
         ("scope", "string", "范围", "the row or column tested"),
         ("status", "string", "结果", "pass, fail, unknown"),
@@ -114,7 +114,7 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "narrative": [
         ("report_id", "string", "报告编号", "the report (reports.report_id)"),
-        ("figure", "string", "指标", "proactive_total, website, new_media, applications"),
+        ("figure", "string", "指标", "proactive_total, website, new_media, applications, reviews, suits, fee (元), fee_none (the text says no fee was charged)"),
         ("value", "Float64", "数值", "the number stated"),
         ("unit", "string", "单位", "条 or 件"),
         ("sentence", "string", "原句", "the sentence it came from"),

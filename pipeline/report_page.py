@@ -28,7 +28,8 @@ from .corrections import Correction
 PAGES = "pages"  # the folder inside OUT
 _PAGE_REF = re.compile(r"^p(\d+)\b")
 # The table cell a narrative figure should agree with (S5 compares applications; the others are shown beside it).
-FIGURE_CELLS = {"applications": ("t3", "new", "total"), "proactive_total": None, "website": None, "new_media": None}
+FIGURE_CELLS = {"applications": [("t3", "new", "total")], "reviews": [("t4", "review", "total")],
+                "suits": [("t4", "suit_direct", "total"), ("t4", "suit_after_review", "total")]}
 CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .4rem;vertical-align:top}
@@ -154,11 +155,8 @@ def _figures(r: Report, cells: dict) -> str:  # type: ignore[type-arg]
         return ""
     rows = []
     for f in r.figures:
-        key = FIGURE_CELLS.get(f.figure)
-        beside = ""
-        if key is not None and key in cells:
-            v = cells[key]
-            beside = f"<a href='#{_e(cell_name(*key))}'>{_e(cell_name(*key))}</a> = {_e(v.as_text or v.raw)}"
+        beside = ", ".join(f"<a href='#{_e(cell_name(*key))}'>{_e(cell_name(*key))}</a> = {_e(cells[key].as_text or cells[key].raw)}"
+                           for key in FIGURE_CELLS.get(f.figure, []) if key in cells)
         rows.append(f"<tr><td>{_e(f.figure)}</td><td>{_e(fmt_number(f.value))} {_e(f.unit)}</td><td>{beside}</td>"
                     f"<td>{_e(f.sentence)}</td></tr>")
     return ("<h2>What the text says</h2><table><tr><th>figure</th><th>value</th><th>table cell</th><th>sentence</th></tr>"

@@ -275,3 +275,29 @@ def test_data_cells_whose_spans_do_not_line_up_with_the_header_are_read_in_order
     assert license == {"prev_items": ("396", "text"), "delta": ("0", "text"), "decisions": ("181", "number")}
     assert r.status == "partial" and "ambiguous cell: t2 license/prev_items" in r.error
     assert "t2 license" not in r.notes
+
+
+@pytest.mark.parametrize("name, reviews, suits", [("2023-pingtan.html", 2, 7), ("2025-pingtan.html", 36, 9)])
+def test_the_texts_review_and_suit_counts_agree_with_table_four(name, reviews, suits):
+    """2023: 行政复议案件2件、行政诉讼案件7件; 2025: 行政复议36起，行政诉讼9起 — 表四 says the same."""
+    report = extracted(name)
+    said = {f.figure: f.value for f in report.figures}
+    assert (said["reviews"], said["suits"]) == (reviews, suits)
+    checks = {c.check: c for c in report.checks if c.rule in ("S6", "S7")}
+    assert {k: c.status for k, c in checks.items()} == {"narrative_reviews": "pass", "narrative_suits": "pass"}
+    assert checks["narrative_suits"].cells == "t4.suit_direct.total t4.suit_after_review.total"
+
+
+def test_text_that_contradicts_table_four_or_itself_on_fees_is_a_warning_never_an_error():
+    page = (REPORTS / "2023-pingtan.html").read_text(encoding="utf-8")
+    edited = page.replace("行政复议案件2件", "行政复议案件3件").replace(
+        "无收取信息处理费情况", "收取信息处理费50元。经核实，本机关未收取信息处理费")
+    report = extract(edited.encode("utf-8"), "edited.html")
+    checks = {c.check: c for c in report.checks if c.rule in ("S6", "S7", "S8")}
+    assert checks["narrative_reviews"].status == "fail" and (checks["narrative_reviews"].lhs, checks["narrative_reviews"].rhs) == (3, 2)
+    assert checks["narrative_suits"].status == "pass"
+    assert checks["narrative_fee"].status == "fail" and checks["narrative_fee"].lhs == 50
+    assert all(c.severity == "warning" for c in checks.values()) and report.status == "ok"  # soft: never partial
+    # A fee of 0 where the text says none was charged agrees with itself.
+    zero = extract(page.replace("无收取信息处理费情况", "收取信息处理费0元，未收取信息处理费").encode("utf-8"), "zero.html")
+    assert next(c for c in zero.checks if c.check == "narrative_fee").status == "pass"
