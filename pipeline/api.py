@@ -15,6 +15,7 @@ from xxgk.parsers.settings import ParseSettings
 from .batch import extract_in_process, extract_supervised
 from .corrections import Corrections
 from .corrections import load as load_corrections
+from .corrections import load_reviews
 from .datasets import codebook, tables, write_reports
 from .inputs import expand
 from .writers import CSV_ENCODINGS, chosen_formats
@@ -49,15 +50,16 @@ class Dataset:
 
 def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, time_limit: float = DEFAULT_SECONDS,
             memory_limit: int = DEFAULT_MEMORY_MB, in_process: bool = False,
-            settings: ParseSettings | dict | None = None, corrections: str | Path | None = None) -> Dataset:
+            settings: ParseSettings | dict | None = None, corrections: str | Path | None = None,
+            reviews: str | Path | None = None) -> Dataset:
     """Extract files and folders (searched recursively) into DataFrames; never raises for a bad document.
 
     Documents are read as `xxgk extract` reads them: in `workers` processes (default: the cores),
     each within `time_limit` seconds and `memory_limit` MB, so a PDF bomb costs a worker, not your
     interpreter. `in_process=True` reads them here instead, with no limits (for a debugger).
     `settings` (a ParseSettings, or a dict of its fields) changes the thresholds; each report's
-    `extractor_version` says which were used. `corrections` is a reviewer's corrections file (as
-    `--corrections`). A bad option is a ConfigError (a ValueError)."""
+    `extractor_version` says which were used. `corrections` and `reviews` are a reviewer's files (as
+    `--corrections`, `--reviews`). A bad option is a ConfigError (a ValueError)."""
     limits = Limits(time_limit, memory_limit)
     parse = ParseSettings.resolve(settings)
     if workers is not None and workers < 1:
@@ -66,6 +68,8 @@ def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, t
     paths = expand([str(i) for i in items])
     reports = extract_in_process(paths, parse) if in_process else extract_supervised(paths, workers, limits, parse)
     fixes = load_corrections(Path(corrections)) if corrections is not None else None
+    if reviews is not None:
+        fixes = load_reviews(Path(reviews), fixes)
     tabs = tables(reports, fixes)
     return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports, tabs["similarity"],
                    fixes)

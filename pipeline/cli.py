@@ -82,15 +82,23 @@ def guarded(run: Callable[[], object]) -> object:
 
 
 def corrections_option(f):  # type: ignore[no-untyped-def]
+    """--corrections and --reviews: a reviewer's files, the same for extract and crawl."""
+    f = click.option("--reviews", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                     help="A reviewer's verdicts on flagged checks (CSV: report_id, check_id, verdict confirmed|dismissed, "
+                          "reason, who, when), carried into checks.csv.")(f)
     return click.option("--corrections", type=click.Path(dir_okay=False), default=None, metavar="FILE",
                         help="A reviewer's corrections (CSV: report_id, table, row, col, value, reason, who, when): "
                              "written beside the printed values, never over them, and the identities judged again on them.")(f)
 
 
-def _corrections(path: str | None):  # type: ignore[no-untyped-def]
-    from .corrections import load
+def _corrections(path: str | None, reviews: str | None = None):  # type: ignore[no-untyped-def]
+    from .corrections import load, load_reviews
 
-    return guarded(lambda: load(Path(path))) if path else None
+    def both():  # type: ignore[no-untyped-def]
+        fixes = load(Path(path)) if path else None
+        return load_reviews(Path(reviews), fixes) if reviews else fixes
+
+    return guarded(both) if path or reviews else None
 
 
 def output_options(f):  # type: ignore[no-untyped-def]
@@ -145,7 +153,7 @@ def limit_options(f):  # type: ignore[no-untyped-def]
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, workers: int | None,
             time_limit: float, memory_limit: int, contact: str, dask: str | None, fresh: bool, corrections: str | None,
-            verbose: bool, quiet: bool) -> None:
+            reviews: str | None, verbose: bool, quiet: bool) -> None:
     """Extract the statistical tables of reports into datasets.
 
     INPUT is any mix of files, folders (searched recursively for SUFFIXES) and
@@ -162,7 +170,7 @@ def extract(inputs: tuple[str, ...], out: str, formats: str, csv_encoding: str, 
         xxgk extract report.pdf page.html --out /tmp/x
     """
     fmts = _formats(formats)
-    fixes = _corrections(corrections)
+    fixes = _corrections(corrections, reviews)
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
     found = expand_inputs([i for i in inputs if i not in urls])
     if not found.paths and not found.missing and not urls:
@@ -247,7 +255,7 @@ def crawl_options(f):  # type: ignore[no-untyped-def]
 @corrections_option
 def crawl(seeds, sites, years, shard, out, state, log_json, quiet, verbose, formats, csv_encoding, workers, time_limit, memory_limit,
           delay, contact, allow_hosts, max_pages, max_documents, max_depth, max_hosts, time_budget, timeout, max_bytes, retries,
-          recheck, ignore_robots, corrections) -> None:  # type: ignore[no-untyped-def]
+          recheck, ignore_robots, corrections, reviews) -> None:  # type: ignore[no-untyped-def]
     """Find, fetch and extract the annual reports of government sites.
 
     SEED_URL is a site's 政府信息公开年报 list page, or its home or 政务公开 page.
@@ -291,7 +299,7 @@ def crawl(seeds, sites, years, shard, out, state, log_json, quiet, verbose, form
     registry = guarded(load_registry) if sites else None
     year_list = guarded(lambda: coverage_.parse_years(years))
     _crawl_and_report(list(seeds), Path(out), settings, Path(state) if state else None, _formats(formats), csv_encoding,  # type: ignore[arg-type]
-                      verbose, quiet, workers, Limits(time_limit, memory_limit), registry, year_list, _corrections(corrections))
+                      verbose, quiet, workers, Limits(time_limit, memory_limit), registry, year_list, _corrections(corrections, reviews))
 
 
 @main.command(epilog=EXIT_STATUS)

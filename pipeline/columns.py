@@ -80,6 +80,9 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("rhs", "Float64", "右边", "the right side's value as printed; empty when a cell is blank"),
         ("cells", "string", "单元格", "the cells the check reads, space-separated table.row.col (another report's as report_id/table.row.col; H5: the cells that break it)"),
         ("basis", "string", "依据", "printed (the values as printed) or corrected (judged again on a reviewer's corrections)"),
+        ("review", "string", "复核", "a reviewer's verdict (--reviews): confirmed (the source is wrong) or dismissed (an honest reason)"),
+        ("review_reason", "string", "复核理由", "why, from the reviews file"),
+        ("reviewed_by", "string", "复核人", "who reviewed it, and when"),
     ],
     "similarity": [
         ("report_id_a", "string", "报告编号A", "one report of the pair (the smaller report_id)"),

@@ -8,6 +8,13 @@ identities again on the corrected numbers (checks.csv rows with basis=corrected 
 ones). A correction is keyed by report_id, which is the sha256 of the document's bytes: when a
 report's bytes change it gets another report_id, and its old corrections are reported as stale,
 never applied to other bytes. Corrections live in the person's file, so every run applies them again.
+
+    reviews.csv       report_id, check_id, verdict (confirmed | dismissed), reason, who, when
+
+`--reviews FILE` carries a reviewer's verdict on a flagged check (a failing identity is a real error
+of the source: confirmed; a soft check that fails for an honest reason: dismissed) into checks.csv
+(`review`, `review_reason`, `reviewed_by`), by the check's stable check_id; like a correction, a
+verdict on a report or check not in the run is listed, never applied elsewhere.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from xxgk.parsers.checks import run_checks
 from xxgk.parsers.errors import ConfigError
 
 COLUMNS = ("report_id", "table", "row", "col", "value", "reason", "who", "when")
+REVIEW_COLUMNS = ("report_id", "check_id", "verdict", "reason", "who", "when")
+VERDICTS = ("confirmed", "dismissed")
 TABLES = ("t2", "t3", "t4")
 
 
@@ -42,13 +51,44 @@ class Correction:
         return (self.table, self.row, self.col)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    report_id: str
+    check_id: str
+    verdict: str  # confirmed | dismissed
+    reason: str
+    who: str
+    when: str
+    line: int
+
+    def columns(self) -> list[str]:
+        """review, review_reason, reviewed_by: as checks.csv carries them."""
+        return [self.verdict, self.reason, " ".join(filter(None, (self.who, self.when)))]
+
+
 @dataclass
 class Corrections:
-    path: Path
+    """A reviewer's files: corrections of cells (--corrections) and verdicts on checks (--reviews)."""
+
+    path: Path | None
     by_report: dict[str, dict[tuple[str, str, str], Correction]]
     applied: int = 0
-    unmatched: list[str] = field(default_factory=list)  # why a correction was not applied
+    unmatched: list[str] = field(default_factory=list)  # why a correction or verdict was not applied
     seen: set[str] = field(default_factory=set)
+    reviews_path: Path | None = None
+    verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # report_id → check_id → verdict
+    reviewed: int = 0
+
+    def verdicts_for(self, report_id: str, check_ids: set[str]) -> dict[str, Verdict]:
+        """The verdicts on a report's checks; one on a check the report does not have is listed."""
+        self.seen.add(report_id)
+        mine = self.verdicts.get(report_id, {})
+        for cid, v in mine.items():
+            if cid not in check_ids and not cid.startswith("cross_year_"):  # those are made when the run closes
+                self.unmatched.append(f"reviews line {v.line}: {report_id} has no check {cid}")
+        found = {cid: v for cid, v in mine.items() if cid in check_ids or cid.startswith("cross_year_")}
+        self.reviewed += sum(1 for cid in found if cid in check_ids)
+        return found
 
     def for_report(self, r: Report) -> dict[tuple[str, str, str], Correction]:
         """The corrections of a report's cells; a correction of a cell the report does not have is reported."""
@@ -63,13 +103,18 @@ class Corrections:
         return found
 
     def stale(self) -> list[str]:
-        """Corrections of reports not in this run (their bytes changed, or they were not read)."""
-        return [f"line {c.line}: no report {rid} in this run (its document changed or was not read); not applied"
-                for rid, fixes in self.by_report.items() if rid not in self.seen for c in fixes.values()]
+        """Corrections and verdicts of reports not in this run (their bytes changed, or they were not read)."""
+        why = "in this run (its document changed or was not read); not applied"
+        return ([f"line {c.line}: no report {rid} {why}" for rid, fixes in self.by_report.items() if rid not in self.seen
+                 for c in fixes.values()]
+                + [f"reviews line {v.line}: no report {rid} {why}" for rid, vs in self.verdicts.items() if rid not in self.seen
+                   for v in vs.values()])
 
     def summary(self) -> str:
         problems = self.unmatched + self.stale()
-        line = f"corrections ({self.path}): {self.applied} applied, {len(problems)} not applied"
+        line = (f"corrections ({self.path}): {self.applied} applied" if self.path else "") + (
+            f"{'; ' if self.path else ''}reviews ({self.reviews_path}): {self.reviewed} applied" if self.reviews_path else "")
+        line += f", {len(problems)} not applied"
         return line + "".join(f"\n  {p}" for p in problems[:10]) + (
             f"\n  and {len(problems) - 10} more" if len(problems) > 10 else "")
 
@@ -85,15 +130,39 @@ def corrected_checks(r: Report, fixes: dict[tuple[str, str, str], Correction]) -
             if (names & set(c.cells.split())) or (c.check == "whole_counts" and any(k[0] == c.table for k in fixes))]
 
 
-def load(path: Path) -> Corrections:
-    """Read a corrections file; a ConfigError names the file and line of anything wrong."""
+def _read(path: Path, what: str) -> str:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such corrections file") from None
+        raise ConfigError(f"{path}: no such {what} file") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8: save it as CSV UTF-8") from None
-    rows = csv.DictReader(text.splitlines())
+
+
+def load_reviews(path: Path, into: Corrections | None = None) -> Corrections:
+    """Read a reviews file into a reviewer's Corrections (a new, empty one if none)."""
+    rows = csv.DictReader(_read(path, "reviews").splitlines())
+    missing = [c for c in REVIEW_COLUMNS[:3] if c not in (rows.fieldnames or [])]
+    if missing:
+        raise ConfigError(f"{path}: the header needs the columns {', '.join(REVIEW_COLUMNS)} (missing {', '.join(missing)})")
+    fixes = into if into is not None else Corrections(None, {})
+    fixes.reviews_path = path
+    for line, raw in enumerate(rows, start=2):
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
+        if not row["report_id"] or not row["check_id"] or row["verdict"] not in VERDICTS:
+            raise ConfigError(f"{path} line {line}: report_id and check_id are needed and verdict is one of {', '.join(VERDICTS)}")
+        v = Verdict(row["report_id"], row["check_id"], row["verdict"], row.get("reason", ""), row.get("who", ""),
+                    row.get("when", ""), line)
+        mine = fixes.verdicts.setdefault(v.report_id, {})
+        if v.check_id in mine:
+            raise ConfigError(f"{path} line {line}: {v.report_id} {v.check_id} is reviewed twice (also line {mine[v.check_id].line})")
+        mine[v.check_id] = v
+    return fixes
+
+
+def load(path: Path) -> Corrections:
+    """Read a corrections file; a ConfigError names the file and line of anything wrong."""
+    rows = csv.DictReader(_read(path, "corrections").splitlines())
     missing = [c for c in COLUMNS[:5] if c not in (rows.fieldnames or [])]
     if missing:
         raise ConfigError(f"{path}: the header needs the columns {', '.join(COLUMNS)} (missing {', '.join(missing)})")

@@ -44,10 +44,12 @@ def _str(v: object) -> str:
     return "" if v is None else str(v)
 
 
-def check_row(report_id: str, c: Check, basis: str = "printed") -> list[str]:
-    """One checks row, in COLUMNS["checks"] order: the one place a Check becomes a row."""
+def check_row(report_id: str, c: Check, basis: str = "printed", verdicts: dict | None = None) -> list[str]:  # type: ignore[type-arg]
+    """One checks row, in COLUMNS["checks"] order: the one place a Check becomes a row. A reviewer's
+    verdict (by check_id) is carried on the printed row."""
+    v = (verdicts or {}).get(c.check_id) if basis == "printed" else None
     return [report_id, c.check, c.rule, c.table, c.scope, c.status, c.severity, c.detail, c.check_id, c.formula,
-            _str(c.lhs), _str(c.rhs), c.cells, basis]
+            _str(c.lhs), _str(c.rhs), c.cells, basis, *(v.columns() if v is not None else ["", "", ""])]
 
 
 def _fix(fixes: dict, v) -> list[str]:  # type: ignore[no-untyped-def, type-arg]
@@ -55,8 +57,15 @@ def _fix(fixes: dict, v) -> list[str]:  # type: ignore[no-untyped-def, type-arg]
     return ["", "", ""] if c is None else [_str(c.value), c.reason, " ".join(filter(None, (c.who, c.when)))]
 
 
+def _reviewed(corrections: Corrections | None, r: Report) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """A reviewer's corrections of a report's cells and verdicts on its checks (none without a reviewer's files)."""
+    if corrections is None:
+        return {}, {}
+    return corrections.for_report(r), corrections.verdicts_for(r.report_id, {c.check_id for c in r.checks})
+
+
 def rows_of(r: Report, guard: bool = True, fixes: dict | None = None,  # type: ignore[type-arg]
-            corrected: list[Check] | None = None) -> dict[str, list[list[str]]]:
+            corrected: list[Check] | None = None, verdicts: dict | None = None) -> dict[str, list[list[str]]]:  # type: ignore[type-arg]
     """A report's rows for each long table: the one place a record becomes rows.
 
     `guard`: text that a spreadsheet would run as a formula is neutralised (for files; a
@@ -69,7 +78,7 @@ def rows_of(r: Report, guard: bool = True, fixes: dict | None = None,  # type: i
         "reports": [[_str(x) for x in rep]],
         "values": [[r.report_id, v.table, v.row, v.col, v.as_text, v.raw, v.kind, v.unit, v.row_label, v.col_label, v.source_ref,
                     v.method, _str(v.confidence), *_fix(fixes, v)] for v in r.values],
-        "checks": [check_row(r.report_id, c) for c in r.checks]
+        "checks": [check_row(r.report_id, c, verdicts=verdicts) for c in r.checks]
                   + [check_row(r.report_id, c, "corrected") for c in corrected or []],
         "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
     }
@@ -145,6 +154,7 @@ class Sink:
         self.slim: list[Report] = []
         self.similar = similarity.Index()
         self.pages: list[str] = []  # pages/<report_id>.html written so far (report_page.py)
+        self.verdicts: dict[str, dict] = {}  # report_id → a reviewer's verdicts, for the cross-year checks made at close
         self.count = 0
         self._files: dict = {}
         self._writers: dict = {}
@@ -164,9 +174,11 @@ class Sink:
         if r.report_id in self.ids:
             return False
         self.ids.add(r.report_id)
-        fixes = self.corrections.for_report(r) if self.corrections is not None else {}
+        fixes, verdicts = _reviewed(self.corrections, r)
         corrected = corrected_checks(r, fixes)
-        rows = rows_of(r, fixes=fixes, corrected=corrected)
+        rows = rows_of(r, fixes=fixes, corrected=corrected, verdicts=verdicts)
+        if verdicts:
+            self.verdicts[r.report_id] = verdicts
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
         try:
             for name, table_rows in rows.items():
@@ -181,7 +193,7 @@ class Sink:
         self.similar.add(r)
         if r.values:
             try:
-                self.pages.append(report_page.write(r, self.stage.path, self.out, fixes, corrected))
+                self.pages.append(report_page.write(r, self.stage.path, self.out, fixes, corrected, verdicts))
             except OSError as exc:
                 self.abort()
                 raise describe_os_error(exc, self.out) from None
@@ -206,7 +218,8 @@ class Sink:
 
         for rid, checks in cross_year_checks(self.slim).items():
             self.late_checks += checks
-            self._writers["checks"].writerows([[safe_cell(x) for x in check_row(rid, c)] for c in checks])
+            self._writers["checks"].writerows([[safe_cell(x) for x in check_row(rid, c, verdicts=self.verdicts.get(rid))]
+                                               for c in checks])
         self._writers["similarity"].writerows([[safe_cell(x) for x in row] for row in self.similar.rows()])
         for f in self._files.values():
             f.close()
@@ -260,13 +273,16 @@ def tables(reports: Iterable[Report], corrections: Corrections | None = None) ->
     seen: set[str] = set()
     slim = []
     similar = similarity.Index()
+    reviewed: dict[str, dict] = {}  # type: ignore[type-arg]
     for r in reports:
         if r.report_id in seen:
             continue
         seen.add(r.report_id)
         similar.add(r)
-        fixes = corrections.for_report(r) if corrections is not None else {}
-        mine = rows_of(r, guard=False, fixes=fixes, corrected=corrected_checks(r, fixes))
+        fixes, verdicts = _reviewed(corrections, r)
+        if verdicts:
+            reviewed[r.report_id] = verdicts
+        mine = rows_of(r, guard=False, fixes=fixes, corrected=corrected_checks(r, fixes), verdicts=verdicts)
         for name, table_rows in mine.items():
             rows[name] += table_rows
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], mine["reports"][0]))
@@ -274,7 +290,7 @@ def tables(reports: Iterable[Report], corrections: Corrections | None = None) ->
         if (s := _slim(r)) is not None:
             slim.append(s)
     for rid, checks in cross_year_checks(slim).items():
-        rows["checks"] += [check_row(rid, c) for c in checks]
+        rows["checks"] += [check_row(rid, c, verdicts=reviewed.get(rid)) for c in checks]
     rows["similarity"] = similar.rows()
     return {name: frame(name, rows[name]) for name in TABLES}
 

@@ -217,13 +217,13 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
     if len(failing):
         parts.append("<p class='muted'>error: a hard identity (H1–H5) the report's own numbers break; the values are kept as printed. "
                      "warning: a soft check (S1, S2, S5).</p>")
-        parts.append("<table><tr><th>severity</th><th>check</th><th>scope</th><th>report</th><th>detail</th></tr>")
+        parts.append("<table><tr><th>severity</th><th>check</th><th>scope</th><th>report</th><th>detail</th><th>review</th></tr>")
         for _, c in failing.iterrows():
             r = by_id.loc[c["report_id"]] if c["report_id"] in by_id.index else None
             who = f"{_e(r['agency'])} {_e(r['year'])}<br>{_link(str(r['source']), out)}" if r is not None else _e(c["report_id"])
             who += _page_link(c["report_id"], pages)
             parts.append(f"<tr><td class='fail'>{_e(c['severity'])}</td><td>{_e(c['check'])} ({_e(c['rule'])})</td>"
-                         f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td></tr>")
+                         f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td><td>{_e(c.get('review'))}</td></tr>")
         parts.append("</table>")
     parts.append(_every_report(reps, pages or set()))
     if data_files is None:  # a page made outside a run, from CSVs
@@ -244,7 +244,7 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
     counted = counted_once(reps)
     failing, n_checks, n_values, sums = [], 0, 0, {g: 0.0 for g in OUTCOME_GROUPS}
     for chunk in read_table(source, "checks", encoding, chunksize=CHUNK,
-                            usecols=["report_id", "check", "rule", "scope", "status", "severity", "detail", "basis"]):
+                            usecols=["report_id", "check", "rule", "scope", "status", "severity", "detail", "basis", "review"]):
         n_checks += len(chunk)
         failing.append(chunk[chunk["status"] == "fail"])
     for chunk in read_table(source, "values", encoding, chunksize=CHUNK, usecols=["report_id", "table", "row", "col", "value"]):

@@ -76,7 +76,7 @@ def _layout(table: str, template: str, present: set[tuple[str, str]]) -> tuple[l
 
 
 def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] | None = None,
-           corrected: list | None = None) -> str:  # type: ignore[type-arg]
+           corrected: list | None = None, verdicts: dict | None = None) -> str:  # type: ignore[type-arg]
     fixes = fixes or {}
     cells = {(v.table, v.row, v.col): v for v in r.values}
     marks: dict[str, str] = {}
@@ -124,13 +124,13 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
                 tds.append(f"<td id='{_e(name)}' class='v {marks.get(name, '')}'{title}>{_e(shown)}{fixed}{ref}</td>")
             parts.append(f"<tr><th>{_e(label)}<br><code>{_e(row)}</code></th>{''.join(tds)}</tr>")
         parts.append("</table>")
-    parts.append(_checks(r, corrected or []))
+    parts.append(_checks(r, corrected or [], verdicts or {}))
     parts.append(_figures(r, cells))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _checks(r: Report, corrected: list) -> str:  # type: ignore[type-arg]
+def _checks(r: Report, corrected: list, verdicts: dict) -> str:  # type: ignore[type-arg]
     if not r.checks:
         return ""
     rows = []
@@ -140,7 +140,9 @@ def _checks(r: Report, corrected: list) -> str:  # type: ignore[type-arg]
             # The cells of a check that does not pass link to the table; a passing one's formula names them.
             links = "" if c.status == "pass" else " ".join(f"<a href='#{_e(n)}'>{_e(n)}</a>" if "/" not in n else _e(n)
                                                            for n in c.cells.split())
-            rows.append(f"<tr><td class='{_e(c.status)}'>{_e(c.status)}</td><td>{_e(c.check_id)} ({_e(c.rule)}, {_e(c.severity)}, "
+            v = verdicts.get(c.check_id) if basis == "printed" else None
+            said = f"<br><span class='muted'>{_e(v.verdict)} by {_e(v.who)}: {_e(v.reason)}</span>" if v is not None else ""
+            rows.append(f"<tr><td class='{_e(c.status)}'>{_e(c.status)}{said}</td><td>{_e(c.check_id)} ({_e(c.rule)}, {_e(c.severity)}, "
                         f"{basis})</td><td><code>{_e(c.formula)}</code></td><td>{_e(fmt_number(c.lhs) if c.lhs is not None else '')}</td>"
                         f"<td>{_e(fmt_number(c.rhs) if c.rhs is not None else '')}</td><td>{_e(diff)}</td>"
                         f"<td class='cells'>{links}</td></tr>")
@@ -163,9 +165,10 @@ def _figures(r: Report, cells: dict) -> str:  # type: ignore[type-arg]
             + "".join(rows) + "</table>")
 
 
-def write(r: Report, stage: Path, out: Path, fixes: dict | None = None, corrected: list | None = None) -> str:  # type: ignore[type-arg]
+def write(r: Report, stage: Path, out: Path, fixes: dict | None = None, corrected: list | None = None,  # type: ignore[type-arg]
+          verdicts: dict | None = None) -> str:  # type: ignore[type-arg]
     """Write a report's page into the staging folder; its name relative to OUT."""
     name = page_name(r.report_id)
     (stage / PAGES).mkdir(exist_ok=True)
-    (stage / name).write_text(render(r, out, fixes, corrected), encoding="utf-8")
+    (stage / name).write_text(render(r, out, fixes, corrected, verdicts), encoding="utf-8")
     return name

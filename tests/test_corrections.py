@@ -93,3 +93,27 @@ def test_a_bad_corrections_file_stops_the_run_before_it_starts(tmp_path):
     res = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2023.pdf"), "--out", str(tmp_path / "o"), "--corrections", str(fixes)])
     assert res.exit_code == 2 and "line 2: value 'eleven' is not a number" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "o" / "values.csv").exists()
+
+
+def test_a_reviewers_verdicts_are_carried_into_checks_by_check_id(tmp_path):
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("report_id,check_id,verdict,reason,who,when\n"
+                       f"{HZQ2023},t4_total:t4:review,confirmed,the printed total is 0,李四,2026-12-02\n"
+                       f"{HZQ2023},t4_total:t4:suit_after_review,dismissed,counted as in the 2022 report,王五,2026-12-02\n"
+                       f"{HZQ2023},no_such:t4:check,confirmed,,,\n"
+                       "r0000000000000000,t3_balance:t3:total,confirmed,,,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2023.pdf"), "--out", str(out), "--reviews", str(reviews)])
+    assert res.exit_code == 0, res.output
+    assert "reviews (" in res.output and "2 applied, 2 not applied" in res.output
+    assert f"reviews line 4: {HZQ2023} has no check no_such:t4:check" in res.output
+    assert "reviews line 5: no report r0000000000000000 in this run" in res.output
+    checks = {c["check_id"]: c for c in _rows(out / "checks.csv") if c["basis"] == "printed"}
+    assert (checks["t4_total:t4:review"]["review"], checks["t4_total:t4:review"]["reviewed_by"]) == ("confirmed", "李四 2026-12-02")
+    assert checks["t4_total:t4:suit_after_review"]["review"] == "dismissed"
+    assert checks["t4_total:t4:review"]["status"] == "fail"  # a verdict never changes what the check found
+    assert all(c["review"] == "" for k, c in checks.items() if not k.startswith("t4_total:t4:"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("report_id,check_id,verdict\nr1,t3_balance:t3:total,maybe\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2023.pdf"), "--out", str(tmp_path / "o2"), "--reviews", str(bad)])
+    assert res.exit_code == 2 and "verdict is one of confirmed, dismissed" in res.output
