@@ -73,6 +73,36 @@ def bar_chart(title: str, items: list[tuple[str, float]], width: int = 520) -> s
     return "".join(parts)
 
 
+PALETTE = ("#4a7fb5", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#b07aa1")
+
+
+def line_chart(title: str, series: dict[str, list[tuple[int, float]]], width: int = 560, height: int = 240) -> str:
+    """Lines over the years as inline SVG, one per series (at most 8, each with its label at its last point)."""
+    points = [p for s in series.values() for p in s]
+    if not points:
+        return f"<p class='muted'>{_e(title)}: no agency with two or more years</p>"
+    years = sorted({y for y, _ in points})
+    top = max(v for _, v in points) or 1
+    left, right, y0, y1 = 40, 150, 24, height - 24
+    span = (years[-1] - years[0]) or 1
+    x = lambda y: left + (width - left - right) * ((y - years[0]) / span if len(years) > 1 else 0.5)  # noqa: E731  # years to scale
+    yv = lambda v: y1 - (y1 - y0) * v / top  # noqa: E731
+    parts = [f"<svg role='img' aria-label='{_e(title)}' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>",
+             f"<text x='0' y='14' font-size='13' font-weight='bold'>{_e(title)}</text>",
+             f"<text x='0' y='{y0 + 8}' font-size='11'>{top:g}</text><text x='0' y='{y1}' font-size='11'>0</text>"]
+    parts += [f"<text x='{x(y) - 14:.1f}' y='{height - 6}' font-size='11'>{y}</text>" for y in years]
+    for i, (name, pts) in enumerate(list(series.items())[:len(PALETTE)]):
+        color, pts = PALETTE[i], sorted(pts)
+        parts.append(f"<polyline fill='none' stroke='{color}' stroke-width='2' points='"
+                     + " ".join(f"{x(y):.1f},{yv(v):.1f}" for y, v in pts) + "'/>")
+        parts += [f"<circle cx='{x(y):.1f}' cy='{yv(v):.1f}' r='3' fill='{color}'><title>{_e(name)} {y}: {v:g}</title></circle>"
+                  for y, v in pts]
+        ly, lv = pts[-1]
+        parts.append(f"<text x='{x(ly) + 6:.1f}' y='{yv(lv) + 4:.1f}' font-size='11' fill='{color}'>{_e(name[:12])}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _link(source: str, out: Path) -> str:
     """A link to a report's source: an http(s) URL, or a relative file path; never any other scheme."""
     if source.startswith(("http://", "https://")):
@@ -173,7 +203,8 @@ def _changed_and_copied(history: pd.DataFrame | None, similar: pd.DataFrame | No
 
 def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, float], n_values: int, n_checks: int,
          out: Path, data_files: list[str] | None = None, coverage: pd.DataFrame | None = None,
-         history: pd.DataFrame | None = None, similar: pd.DataFrame | None = None, pages: set[str] | None = None) -> str:
+         history: pd.DataFrame | None = None, similar: pd.DataFrame | None = None, pages: set[str] | None = None,
+         new_applications: dict[str, float] | None = None) -> str:
     """The page, from the reports, the failing checks and the 表三 outcome totals."""
     by_id = reps.set_index("report_id")
     status = Counter(reps["status"].fillna("").astype(str))
@@ -191,11 +222,24 @@ def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, floa
     parts.append(_counts("level", Counter(reps["level"].fillna(""))))
     parts.append("</div>")
 
-    years = Counter(reps[reps["report_id"].isin(counted_once(reps))]["year"].dropna().astype(str))
+    once = reps[reps["report_id"].isin(counted_once(reps))]
+    years = Counter(once["year"].dropna().astype(str))
     outcome = [(g, outcome_sums.get(g, 0.0)) for g in OUTCOME_GROUPS]
     parts.append("<h2>Charts</h2><div class='grid'>")
     parts.append(bar_chart("Reports per year", sorted(years.items())))
     parts.append(bar_chart("Applications by outcome (表三 总计 column, all reports)", outcome))
+    errors = failing[failing["severity"] == "error"] if len(failing) else failing
+    if len(errors):
+        per = Counter(errors["report_id"])
+        label = lambda rid: (f"{by_id.loc[rid, 'agency']} {by_id.loc[rid, 'year']}" if rid in by_id.index else rid)  # noqa: E731
+        parts.append(bar_chart("Failing identities per report (the most first)",
+                               [(str(label(rid))[:22], n) for rid, n in per.most_common(15)]))
+    series: dict[str, list[tuple[int, float]]] = {}
+    for _, r in once.dropna(subset=["agency", "year"]).iterrows():
+        if r["report_id"] in (new_applications or {}):
+            series.setdefault(str(r["agency"]), []).append((int(r["year"]), new_applications[r["report_id"]]))  # type: ignore[index]
+    series = dict(sorted(((a, s) for a, s in series.items() if len(s) > 1), key=lambda kv: -len(kv[1])))
+    parts.append(line_chart("Applications received per year (表三 本年新收 总计), agencies with 2+ years", series))
     parts.append("</div>")
 
     parts.append(_duplicates(reps, out))
@@ -247,8 +291,11 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
                             usecols=["report_id", "check", "rule", "scope", "status", "severity", "detail", "basis", "review"]):
         n_checks += len(chunk)
         failing.append(chunk[chunk["status"] == "fail"])
+    new_applications: dict[str, float] = {}  # report_id → 表三 本年新收 总计, for the chart over the years
     for chunk in read_table(source, "values", encoding, chunksize=CHUNK, usecols=["report_id", "table", "row", "col", "value"]):
         n_values += len(chunk)
+        new = chunk[(chunk["table"] == "t3") & (chunk["row"] == "new") & (chunk["col"] == "total") & chunk["value"].notna()]
+        new_applications.update(zip(new["report_id"], new["value"].astype(float)))
         t3 = chunk[(chunk["table"] == "t3") & (chunk["col"] == "total") & chunk["report_id"].isin(counted)]
         for row, value in zip(t3["row"], t3["value"].fillna(0)):
             group = outcome_group(row)
@@ -258,6 +305,6 @@ def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: 
              for name in ("coverage", "history", "similarity")}
     p = out / "report.html"
     text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out, data_files,
-                extra["coverage"], extra["history"], extra["similarity"], pages or set())
+                extra["coverage"], extra["history"], extra["similarity"], pages or set(), new_applications)
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

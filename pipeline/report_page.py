@@ -39,6 +39,11 @@ td.fail{background:#ffe5e5;outline:2px solid #cf222e}td.unknown{background:#fff6
 """
 
 
+def _squash(label: str) -> str:
+    """A label compared without its spaces, punctuation and numbering ((一) 1. 一、)."""
+    return re.sub(r"[\s\W\d_一二三四五六七八九十]+", "", label)
+
+
 def page_name(report_id: str) -> str:
     return f"{PAGES}/{report_id}.html"
 
@@ -103,8 +108,16 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
         rows, cols = _layout(table, template, present)
         parts.append(f"<h2>{table} {_e(title)}</h2><table><tr><th></th>" + "".join(f"<th>{_e(label)}<br><code>{_e(col)}</code></th>"
                                                                                for col, label in cols) + "</tr>")
+        printed_rows = {}
+        for (t, row, _), v in cells.items():  # the row's label as this report prints it, where it is not the template's
+            if t == table and v.row_label and row not in printed_rows:
+                printed_rows[row] = v.row_label
         for row, label in rows:
             tds = []
+            printed = printed_rows.get(row, "")
+            # A label read as a variant, by fuzzy match, or a row no template has: said beside the row.
+            note = (f"<br><span class='ref'>printed: {_e(printed)}</span>"
+                    if printed and _squash(printed) != _squash(label.split(" ")[-1]) and _squash(printed) != _squash(label) else "")
             for col, _ in cols:
                 v = cells.get((table, row, col))
                 name = cell_name(table, row, col)
@@ -122,7 +135,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
                 tip = (f"printed: {v.raw}" if v.raw != shown else "") + (f"; corrected by {fix.who}: {fix.reason}" if fix else "")
                 title = f" title='{_e(tip)}'" if tip else ""
                 tds.append(f"<td id='{_e(name)}' class='v {marks.get(name, '')}'{title}>{_e(shown)}{fixed}{ref}</td>")
-            parts.append(f"<tr><th>{_e(label)}<br><code>{_e(row)}</code></th>{''.join(tds)}</tr>")
+            parts.append(f"<tr><th>{_e(label)}<br><code>{_e(row)}</code>{note}</th>{''.join(tds)}</tr>")
         parts.append("</table>")
     parts.append(_checks(r, corrected or [], verdicts or {}))
     parts.append(_figures(r, cells))

@@ -40,7 +40,15 @@ def test_page_lists_counts_failing_checks_and_charts(qa):
     assert "<script" not in text
     assert "&lt;NA&gt;" not in text and "nan<" not in text  # missing values show as empty cells
     assert f"{len(reports)} documents" in text
-    assert text.count("<svg") == 2
+    assert text.count("<svg") == 4  # reports per year, outcomes, failing identities per report, applications over the years
+    def chart(title: str) -> str:
+        start = text.index(title)
+        return text[start:text.index("</svg>", start)]
+
+    assert "淮安市洪泽区人民政府 2023</text>" in chart("Failing identities per report")
+    # 平潭 2019-2025 and 洪泽区 2023-2024 have 表三 in two years or more: one line each.
+    over_years = chart("Applications received per year")
+    assert over_years.count("<polyline") == 2 and "平潭综合实验区 2025: " in over_years
     assert "t4_total (H4)" in text and "narrative_applications (S5)" in text
     assert "hzq2023.pdf" in text  # a link to the source of a failing check
 

@@ -96,3 +96,13 @@ def test_a_report_page_renders_in_headless_chromium_with_its_links(run, tmp_path
     link = root.get_element_by_id("t4.review.upheld").find(".//a")
     assert link.get("href").endswith("hzq2023.pdf#page=4") and "bbox=" in link.text_content()
     assert "Identities" in dom.stdout and not [ln for ln in dom.stderr.splitlines() if "CONSOLE" in ln]
+
+
+def test_a_label_read_as_a_variant_is_said_beside_its_row(run):
+    """hzq2023 prints 2.其他法律行政止公开 (a typo of 行政法规禁止公开): the row is withheld_law, and its page says
+    what was printed; rows printed as the template prints them carry no such note."""
+    out, _ = run
+    page = lhtml.parse(str(out / "pages" / f"{HZQ2023}.html")).getroot()
+    head = page.get_element_by_id("t3.withheld_law.natural").getparent()[0]
+    assert "printed: 2.其他法律行政止公开" in head.text_content()
+    assert "printed:" not in page.get_element_by_id("t3.new.natural").getparent()[0].text_content()
