@@ -12,6 +12,7 @@ A check is `unknown` when a cell it needs is blank or missing: a blank is not 0.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from .model import Check, Figure, Value
 from .schema import APPLICANTS, OUTCOMES, T3_COLS, T3_OTHER_SPLIT, T4_GROUPS, T4_PARTS
@@ -46,11 +47,16 @@ def cell_name(table: str, row: str, col: str) -> str:
 Term = tuple[tuple[str, str, str], "Decimal | None"]  # a cell's key and its number
 
 
+@lru_cache(maxsize=4096)
+def _names(left: tuple[tuple[str, str, str], ...], right: tuple[tuple[str, str, str], ...]) -> tuple[str, str]:
+    """A check's formula and cells in cell names: the same for every report, so made once."""
+    side = lambda keys: " + ".join(cell_name(*k) for k in keys)  # noqa: E731
+    return f"{side(left)} = {side(right)}", " ".join(cell_name(*k) for k in left + right)
+
+
 def _compare(check: str, rule: str, table: str, scope: str, left: list[Term], right: list[Term]) -> Check:
     """left == right, each side a sum of cells; the check records its formula, both sums and its cells."""
-    side = lambda terms: " + ".join(cell_name(*k) for k, _ in terms)  # noqa: E731
-    formula = f"{side(left)} = {side(right)}"
-    cells = " ".join(cell_name(*k) for k, _ in left + right)
+    formula, cells = _names(tuple(k for k, _ in left), tuple(k for k, _ in right))
     short = lambda k: k[2] if k[2] != scope else k[1]  # noqa: E731  # the part that varies along the scope
     names_l = " + ".join(short(k) for k, _ in left) if len(left) <= 6 else f"sum of {len(left)} outcome rows"
     names_r = " + ".join(short(k) for k, _ in right)

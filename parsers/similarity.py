@@ -31,19 +31,23 @@ _GOV_SUFFIX = re.compile(r"(人民政府办公厅|人民政府办公室|人民�
 
 
 def _table_texts(grids: Iterable[Grid]) -> set[str]:
+    """Every cell's text, and each of its words (a PDF line joins a row's cells with spaces)."""
     texts: set[str] = set()
     for g in grids:
         for row in g.rows:
             for cell in row:
-                if cell is not None and cell.text.strip():
-                    texts.add(_SKIP.sub("", cell.text))
+                if cell is not None:
+                    texts.add(cell.text.strip())
+                    texts.update(cell.text.split())
     return texts
 
 
 def _is_table_line(line: str, cells: set[str]) -> bool:
     """A line that is only table cells and numbers (a PDF prints a table row as one line of words)."""
-    rest = [t for t in line.split() if _SKIP.sub("", t) not in cells and not _NUMBER.fullmatch(t)]
-    return len(_SKIP.sub("", "".join(rest))) < 6 or _SKIP.sub("", line) in cells
+    if line.strip() in cells:
+        return True
+    rest = "".join(t for t in line.split() if t not in cells and not _NUMBER.fullmatch(t))
+    return len(_SKIP.sub("", rest)) < 6
 
 
 def mask(text: str, names: Iterable[str]) -> str:

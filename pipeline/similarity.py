@@ -12,6 +12,7 @@ are one report, never a pair. The measure and threshold are written into the cod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xxgk.parsers import Report
 from xxgk.parsers.similarity import MIN_CHARS, SHINGLE, shingles
@@ -41,6 +42,15 @@ class Pair:
                 f"{self.similarity:.3f}", self.kind]
 
 
+@lru_cache(maxsize=4)
+def _bands(threshold: float) -> tuple[int, int]:
+    """datasketch's bands and rows for the threshold (found by numerical integration: 30 ms, so once)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+    return lsh.b, lsh.r
+
+
 def _text(year: int | None) -> str:
     return "" if year is None else str(year)
 
@@ -52,7 +62,7 @@ class Index:
         from datasketch import MinHashLSH  # scipy behind it: loaded only where datasets are written
 
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+        self.lsh = MinHashLSH(num_perm=PERMUTATIONS, params=_bands(threshold))
         self.signatures: dict[str, object] = {}
         self.meta: dict[str, tuple[str, int | None]] = {}
         self.pairs: list[Pair] = []
