@@ -27,6 +27,8 @@ from .corrections import Correction
 
 PAGES = "pages"  # the folder inside OUT
 _PAGE_REF = re.compile(r"^p(\d+)\b")
+# tables.py's note for a label read by fuzzy match: "t3 row '…' read as withheld_law (similarity 92.9)".
+_FUZZY = re.compile(r"(t\d) row '[^']*' read as (\w+) \(similarity ([\d.]+)\)")
 # The table cell a narrative figure should agree with (S5 compares applications; the others are shown beside it).
 FIGURE_CELLS = {"applications": [("t3", "new", "total")], "reviews": [("t4", "review", "total")],
                 "suits": [("t4", "suit_direct", "total"), ("t4", "suit_after_review", "total")]}
@@ -108,6 +110,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
         rows, cols = _layout(table, template, present)
         parts.append(f"<h2>{table} {_e(title)}</h2><table><tr><th></th>" + "".join(f"<th>{_e(label)}<br><code>{_e(col)}</code></th>"
                                                                                for col, label in cols) + "</tr>")
+        fuzzy = {row: score for t, row, score in _FUZZY.findall(r.notes) if t == table}
         printed_rows = {}
         for (t, row, _), v in cells.items():  # the row's label as this report prints it, where it is not the template's
             if t == table and v.row_label and row not in printed_rows:
@@ -116,7 +119,8 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
             tds = []
             printed = printed_rows.get(row, "")
             # A label read as a variant, by fuzzy match, or a row no template has: said beside the row.
-            note = (f"<br><span class='ref'>printed: {_e(printed)}</span>"
+            how = f" (fuzzy match, similarity {fuzzy[row]})" if row in fuzzy else ""
+            note = (f"<br><span class='ref'>printed: {_e(printed)}{_e(how)}</span>"
                     if printed and _squash(printed) != _squash(label.split(" ")[-1]) and _squash(printed) != _squash(label) else "")
             for col, _ in cols:
                 v = cells.get((table, row, col))

@@ -106,3 +106,16 @@ def test_a_label_read_as_a_variant_is_said_beside_its_row(run):
     head = page.get_element_by_id("t3.withheld_law.natural").getparent()[0]
     assert "printed: 2.其他法律行政止公开" in head.text_content()
     assert "printed:" not in page.get_element_by_id("t3.new.natural").getparent()[0].text_content()
+
+
+def test_a_label_read_by_fuzzy_match_shows_its_similarity_beside_the_row(tmp_path):
+    """The 2025 平潭 page with 量 printed as 里 in 本年新收…申请数量: read by fuzzy match, and the page says so."""
+    page = (REPORTS / "2025-pingtan.html").read_text(encoding="utf-8").replace("本年新收政府信息公开申请数量", "本年新收政府信息公开申请数里")
+    doc = tmp_path / "typo.html"
+    doc.write_text(page, encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["extract", str(doc), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rid = _rows(out / "reports.csv")[0]["report_id"]
+    head = lhtml.parse(str(out / "pages" / f"{rid}.html")).getroot().get_element_by_id("t3.new.natural").getparent()[0]
+    assert "printed: 一、本年新收政府信息公开申请数里 (fuzzy match, similarity 92.9)" in head.text_content()
