@@ -119,6 +119,19 @@ class Check:
 
 
 @dataclass(frozen=True)
+class LegacyValue:
+    """One cell of a table from before the 2019 templates, as printed: no canonical key (pre2019.py)."""
+
+    row_label: str  # as printed (主动公开文件数, 其中：1、政府网站公开数 …)
+    unit: str  # the 计量单位 column (条, 件 …)
+    col_label: str  # as printed (2016年度, 历年累计 …)
+    value: Decimal | None  # the number as printed; None where the cell holds none
+    raw: str
+    kind: Kind
+    source_ref: str = ""
+
+
+@dataclass(frozen=True)
 class Figure:
     """A number the report states in words, with the sentence it came from."""
 
@@ -157,14 +170,15 @@ class Report:
     values: list[Value] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    legacy: list[LegacyValue] = field(default_factory=list)  # a pre-2019 table's cells, as printed
 
 
 def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-_REPORT = tuple(n for n in _names(Report) if n not in ("values", "checks", "figures"))
-_VALUE, _CHECK, _FIGURE = _names(Value), _names(Check), _names(Figure)
+_REPORT = tuple(n for n in _names(Report) if n not in ("values", "checks", "figures", "legacy"))
+_VALUE, _CHECK, _FIGURE, _LEGACY = _names(Value), _names(Check), _names(Figure), _names(LegacyValue)
 
 
 def report_to_dict(report: Report) -> dict:
@@ -176,6 +190,7 @@ def report_to_dict(report: Report) -> dict:
         v["value"] = "" if v["value"] is None else str(v["value"])
     d["checks"] = [{n: getattr(c, n) for n in _CHECK} | {"lhs": _text(c.lhs), "rhs": _text(c.rhs)} for c in report.checks]
     d["figures"] = [{n: getattr(f, n) for n in _FIGURE} | {"value": str(f.value)} for f in report.figures]
+    d["legacy"] = [{n: getattr(v, n) for n in _LEGACY} | {"value": _text(v.value)} for v in report.legacy]
     return d
 
 
@@ -204,6 +219,7 @@ def report_from_dict(data: dict) -> Report:
     d["values"] = [Value(**_value(v)) for v in d.get("values", [])]
     d["checks"] = [Check(**{**c, "lhs": _decimal(c.get("lhs")), "rhs": _decimal(c.get("rhs"))}) for c in d.get("checks", [])]
     d["figures"] = [Figure(**{**f, "value": Decimal(f["value"])}) for f in d.get("figures", [])]
+    d["legacy"] = [LegacyValue(**{**v, "value": _decimal(v["value"])}) for v in d.get("legacy", [])]
     return Report(**d)
 
 

@@ -16,6 +16,7 @@ from .checks import narrative_checks, prose_checks, run_checks
 from .errors import DocumentError
 from .metadata import extract_metadata, is_report_title
 from .narrative import figures
+from .pre2019 import legacy_values
 from .region import region_of
 from .similarity import names_of, narrative_text
 from .model import Check, Report, report_id_of
@@ -125,8 +126,9 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
         looks_like_report = is_report_title(meta.title)
         if res.evidence.get("pre2019"):
             report.template, report.status = "pre2019", "partial"
+            report.legacy = legacy_values(doc.grids)
             report.error = ("pre2019: the statistical table predates the national templates of 2019/2021 "
-                            "(指标名称/计量单位 rows); it has no canonical keys, so no values were extracted")
+                            "(指标名称/计量单位 rows); it has no canonical keys: its cells are in legacy_values.csv as printed")
         elif looks_like_report or doc.notes:
             report.template, report.status = "unknown", "failed"
             report.error = ("no_tables: the document reads as an annual report but no statistical table was found "

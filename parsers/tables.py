@@ -35,7 +35,7 @@ from .values import Parsed, is_value_like, parse_value
 _CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _T3_NOTE = "勾稽关系"
-_PRE2019 = ({"指标名称", "统计指标"}, {"计量单位", "单位"})
+PRE2019_HEADERS = ({"指标名称", "统计指标"}, {"计量单位", "单位"})  # the words of a pre-2019 table's header (pre2019.py)
 # Labels only a 表三 header prints (总计 and 其他 are row labels too, so they do not count).
 _T3_HEADER_WORDS = {"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构"}
 # 表四 group labels span the columns to their right; text exports print them once.
@@ -387,7 +387,7 @@ class TableStream:
 
     def _note_pre2019(self, grid: Grid) -> None:
         words = {core(c.text) for row in grid.rows for c in row if c is not None}
-        if words & _PRE2019[0] and words & _PRE2019[1]:
+        if words & PRE2019_HEADERS[0] and words & PRE2019_HEADERS[1]:
             self._evidence("pre2019")
 
     # ---- 表二 ---------------------------------------------------------------------

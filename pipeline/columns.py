@@ -94,6 +94,16 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
         ("similarity", "Float64", "相似度", "0-1, the measure in codebook.md (Similarity)"),
         ("kind", "string", "类型", "same_agency (one body's years) or other_agency (内容雷同 across bodies)"),
     ],
+    "legacy_values": [
+        ("report_id", "string", "报告编号", "the report (reports.report_id), template pre2019"),
+        ("row_label", "string", "指标名称", "the row's label as printed (no canonical key: tables before the 2019 templates)"),
+        ("unit", "string", "计量单位", "the unit column as printed (条, 件 …)"),
+        ("col_label", "string", "列标签", "the column's label as printed (2016年度, 历年累计 …)"),
+        ("value", "Float64", "数值", "the number; empty for a blank, /, -, — or text"),
+        ("raw", "string", "原文", "the cell's text as printed"),
+        ("kind", "string", "类型", "number, blank, slash, dash, none, text"),
+        ("source_ref", "string", "位置", "where in the document: table, row, column (or PDF page and bbox)"),
+    ],
     "coverage": [
         ("agency", "string", "机构", "the body, as the registry (SITES.csv) names it"),
         ("adcode", "string", "行政区划代码", "the registry's adcode, else the report's"),
@@ -131,6 +141,7 @@ PRIMARY_KEYS = {
     "narrative": ["report_id", "figure"],
     "panel": ["report_id"],
     "similarity": ["report_id_a", "report_id_b"],
+    "legacy_values": ["report_id", "source_ref"],
     "coverage": ["agency", "year"],
     "history": ["url", "sha256"],
 }

@@ -16,7 +16,7 @@ import pandas as pd
 from .columns import COLUMNS, PRIMARY_KEYS, REPORT_REFERENCES, dtypes
 
 DB_NAME, METADATA_NAME = "xxgk.db", "metadata.yml"
-ORDER = ("reports", "values", "checks", "narrative", "panel", "similarity", "coverage", "history")  # reports first: the key others point to
+ORDER = ("reports", "values", "checks", "narrative", "panel", "similarity", "legacy_values", "coverage", "history")  # reports first: the key others point to
 INDEXES = {
     "values": [["table", "row", "col"], ["kind"]],
     "checks": [["check_id"], ["status"], ["rule"]],
@@ -36,7 +36,7 @@ TITLES = {
     "reports": "报告 Reports: one row per document", "values": "数值 Values: one row per extracted cell",
     "checks": "勾稽关系 Checks: one row per identity tested", "narrative": "正文数字 Numbers the text states",
     "panel": "宽表 Panel: one row per report", "similarity": "内容雷同 Near-identical narratives",
-    "coverage": "发布情况 Coverage: registry body × year", "history": "版本 Every version seen at a report URL",
+    "coverage": "发布情况 Coverage: registry body × year", "legacy_values": "2019年以前的统计表 Cells of pre-2019 tables, as printed", "history": "版本 Every version seen at a report URL",
 }
 _SQL_TYPES = {"Int64": int, "Float64": float, "string": str}
 

@@ -81,6 +81,8 @@ def rows_of(r: Report, guard: bool = True, fixes: dict | None = None,  # type: i
         "checks": [check_row(r.report_id, c, verdicts=verdicts) for c in r.checks]
                   + [check_row(r.report_id, c, "corrected") for c in corrected or []],
         "narrative": [[r.report_id, f.figure, str(f.value), f.unit, f.sentence] for f in r.figures],
+        "legacy_values": [[r.report_id, v.row_label, v.unit, v.col_label, _str(v.value), v.raw, v.kind, v.source_ref]
+                          for v in r.legacy],
     }
     if not guard:
         return tables_

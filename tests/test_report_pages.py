@@ -39,7 +39,7 @@ def run(tmp_path_factory):  # type: ignore[no-untyped-def]
     out = tmp / "out"
     res = CliRunner().invoke(main, ["extract", str(docs), "--out", str(out), "--corrections", str(fixes)])
     assert res.exit_code == 0, res.output
-    assert "Wrote 10 files and 2 report pages" in res.output
+    assert "Wrote 11 files and 2 report pages" in res.output
     return out, docs
 
 
