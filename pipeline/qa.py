@@ -41,10 +41,13 @@ th{background:#f4f4f4}.ok{color:#1a7f37}.partial{color:#9a6700}.failed,.fail{col
 """
 
 
-def _e(x: object) -> str:
+def escape(x: object) -> str:
     """Escaped text; a missing value (None, NaN, pandas' NA) shows as nothing, never as "<NA>"."""
     missing = x is None or (not isinstance(x, str) and bool(pd.isna(x)))  # type: ignore[arg-type]
     return "" if missing else html.escape(str(x))
+
+
+_e = escape
 
 
 def _counts(title: str, counter: Counter[str], in_order: bool = False) -> str:
@@ -103,17 +106,22 @@ def line_chart(title: str, series: dict[str, list[tuple[int, float]]], width: in
     return "".join(parts)
 
 
-def _link(source: str, out: Path) -> str:
-    """A link to a report's source: an http(s) URL, or a relative file path; never any other scheme."""
+def source_href(source: str, base: Path) -> str:
+    """A report's source as an href from the folder `base`: an http(s) URL, or a relative file path
+    (never any other scheme); "" for a file that is not there."""
     if source.startswith(("http://", "https://")):
-        href = source
-    else:
-        p = Path(source)
-        if not p.exists():
-            return _e(source)
-        # Percent-encoded (":" too), so a file named "javascript:….html" is never read as a scheme.
-        href = quote(os.path.relpath(p.resolve(), out.resolve()))
-    return f"<a href='{_e(href)}'>{_e(source)}</a>"
+        return source
+    p = Path(source)
+    if not p.exists():
+        return ""
+    # Percent-encoded (":" too), so a file named "javascript:….html" is never read as a scheme.
+    return quote(os.path.relpath(p.resolve(), base.resolve()))
+
+
+def _link(source: str, out: Path) -> str:
+    """A link to a report's source, or its name where there is nothing to link to."""
+    href = source_href(source, out)
+    return f"<a href='{_e(href)}'>{_e(source)}</a>" if href else _e(source)
 
 
 def counted_once(reps: pd.DataFrame) -> set[str]:

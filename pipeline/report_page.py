@@ -13,17 +13,16 @@ memory does not grow with its pages.
 
 from __future__ import annotations
 
-import html
-import os
 import re
 from pathlib import Path
-from urllib.parse import quote
 
 from xxgk.parsers import Report
 from xxgk.parsers.checks import cell_name, fmt_number
 from xxgk.parsers.schema import TABLES, keys
 
 from .corrections import Correction
+from .qa import escape as _e
+from .qa import source_href
 
 PAGES = "pages"  # the folder inside OUT
 _PAGE_REF = re.compile(r"^p(\d+)\b")
@@ -50,21 +49,11 @@ def page_name(report_id: str) -> str:
     return f"{PAGES}/{report_id}.html"
 
 
-def _e(x: object) -> str:
-    return "" if x is None else html.escape(str(x))
-
-
-def source_href(source: str, ref: str, out: Path) -> str:
+def cell_href(source: str, ref: str, out: Path) -> str:
     """Where a cell was printed, as a link from OUT/pages/: a PDF's page (#page=N), else the document."""
-    if source.startswith(("http://", "https://")):
-        href = source
-    else:
-        p = Path(source)
-        if not p.exists():
-            return ""
-        href = quote(os.path.relpath(p.resolve(), (out / PAGES).resolve()))
+    href = source_href(source, out / PAGES)
     m = _PAGE_REF.match(ref)
-    return href + (f"#page={m.group(1)}" if m else "")
+    return href + (f"#page={m.group(1)}" if href and m else "")
 
 
 def _layout(table: str, template: str, present: set[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -97,7 +86,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
              f"<p class='muted'><a href='../report.html'>← all reports</a></p>",
              f"<h1>{_e(r.title) or _e(r.source)}</h1>",
              f"<p>{_e(r.agency)} · {_e(r.year)} · {_e(r.template)} · <span class='{_e(r.status)}'>{_e(r.status)}</span> · "
-             f"<a href='{_e(source_href(r.source, '', out))}'>{_e(r.source)}</a> · {_e(r.report_id)}</p>"]
+             f"<a href='{_e(cell_href(r.source, '', out))}'>{_e(r.source)}</a> · {_e(r.report_id)}</p>"]
     if r.error:
         parts.append(f"<p class='fail'>{_e(r.error)}</p>")
     if r.notes:
@@ -131,7 +120,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
                 shown = v.as_text if v.value is not None else (v.raw or "&nbsp;")
                 # A PDF cell links to its page; in a web page or a DOCX the place is its table, row and column
                 # (the document's link is at the top: repeated on every cell it would make the page heavy).
-                href = source_href(r.source, v.source_ref, out) if _PAGE_REF.match(v.source_ref) else ""
+                href = cell_href(r.source, v.source_ref, out) if _PAGE_REF.match(v.source_ref) else ""
                 ref = f"<a class='ref' href='{_e(href)}'>{_e(v.source_ref)}</a>" if href else f"<span class='ref'>{_e(v.source_ref)}</span>"
                 fix = fixes.get((table, row, col))
                 fixed = f"<span class='fix'>→ {_e(fmt_number(fix.value) if fix.value is not None else 'blank')}</span>" if fix else ""
