@@ -47,6 +47,14 @@ def open_db(path: Path, what: str) -> sqlite3.Connection:
     return db
 
 
+def newest_extraction(db: sqlite3.Connection, table: str, sha256: str, version: str) -> dict | None:
+    """A saved result of these bytes in `table` (a crawl state's extractions, a run's results): the one
+    under `version` first, else the newest under another version (a report read by an earlier xxgk)."""
+    row = db.execute(f"SELECT report FROM {table} WHERE sha256 = ? ORDER BY (extractor_version = ?) DESC, rowid DESC LIMIT 1",
+                     (sha256, version)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 class ResultCache:
     def __init__(self, path: Path) -> None:
         self.path = path

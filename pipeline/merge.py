@@ -11,7 +11,6 @@ The folders are only read (SQLite read-only); OUT is written under its lock, as 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.model import report_from_dict
 
+from .cache import newest_extraction
 from .columns import COLUMNS, read_table
 from .datasets import write_reports
 from .publish import OutputLock
@@ -47,12 +47,11 @@ def _extraction(dbs: list[sqlite3.Connection], sha: str) -> dict | None:
     for db in dbs:
         table = "extractions" if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extractions'").fetchone() else "results"
         try:
-            row = db.execute(f"SELECT report FROM {table} WHERE sha256 = ? ORDER BY (extractor_version = ?) DESC, rowid DESC "
-                             "LIMIT 1", (sha, EXTRACTOR_VERSION)).fetchone()
+            found = newest_extraction(db, table, sha, EXTRACTOR_VERSION)
         except sqlite3.Error:
             continue
-        if row:
-            return json.loads(row[0])
+        if found is not None:
+            return found
     return None
 
 

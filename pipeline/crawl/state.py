@@ -27,7 +27,7 @@ from pathlib import Path
 
 from xxgk.parsers.errors import ConfigError
 
-from ..cache import is_transient, open_db
+from ..cache import is_transient, newest_extraction, open_db
 from ..writers import temporary_file
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -211,12 +211,7 @@ class State:
 
     def extraction_any(self, sha256: str, version: str) -> dict | None:
         """A body's saved result under `version`, else under the newest other one."""
-        now = self.extraction(sha256, version)
-        if now is not None:
-            return now
-        row = self.db.execute("SELECT report FROM extractions WHERE sha256 = ? ORDER BY rowid DESC LIMIT 1",
-                              (sha256,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return newest_extraction(self.db, "extractions", sha256, version)
 
     def versions(self) -> list[tuple[str, str, float, float]]:
         """Every distinct body fetched at a report or attachment URL: (url, sha256, first, last fetch time)."""
