@@ -15,6 +15,7 @@ belongs to one body only.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -101,7 +102,9 @@ def _page_date(r: Report, docs: dict, state: State) -> str:  # type: ignore[type
     return (read or {}).get("published_on", "") or ""
 
 
-def coverage_rows(registry: Registry, reports: list[Report], state: State, years: list[int] | None) -> list[list[str]]:
+def coverage_rows(registry: Registry, reports: list[Report], state: State, years: list[int] | None,
+                  versions: Counter[str]) -> list[list[str]]:
+    """`versions`: distinct bodies seen at each report URL (versions_per_url of the history)."""
     found = attribute(registry, reports, state)
     if years is None:
         years = sorted({r.year for r in reports if r.year is not None and r.status in (*READ, "failed")})
@@ -120,7 +123,7 @@ def coverage_rows(registry: Registry, reports: list[Report], state: State, years
                 continue
             status = "published" if f.report.status in READ else "unreadable"
             rows.append([body.agency, body.adcode or f.report.adcode, str(year), status, f.report.report_id, f.url,
-                         iso_time(f.first_seen), f.published_on, due, _on_time(f, due), str(state.versions_of(f.url))])
+                         iso_time(f.first_seen), f.published_on, due, _on_time(f, due), str(versions[f.url])])
     return rows
 
 
@@ -142,9 +145,6 @@ def history_rows(state: State) -> list[list[str]]:
     return rows
 
 
-def changed_urls(history: list[list[str]]) -> int:
-    """Report URLs that served more than one body over all runs."""
-    seen: dict[str, int] = {}
-    for row in history:
-        seen[row[0]] = seen.get(row[0], 0) + 1
-    return sum(1 for n in seen.values() if n > 1)
+def versions_per_url(history: list[list[str]]) -> Counter[str]:
+    """Distinct bodies each report URL has served over all runs (history_rows has one row per body)."""
+    return Counter(row[0] for row in history)

@@ -482,10 +482,11 @@ def crawl(
                     reports = job.extract_all(None)
             job.counts["found"] = len(state.documents())
             history = coverage.history_rows(state)
-            job.counts["versioned"] = coverage.changed_urls(history)
+            versions = coverage.versions_per_url(history)
+            job.counts["versioned"] = sum(1 for n in versions.values() if n > 1)
             extra = {"history": history}
             if registry is not None:
-                extra["coverage"] = coverage.coverage_rows(registry, reports, state, years)
+                extra["coverage"] = coverage.coverage_rows(registry, reports, state, years, versions)
                 job.counts.update(Counter(f"coverage_{row[3]}" for row in extra["coverage"]))
             with interrupt.deferred():
                 written = write_reports(reports, out, formats, csv_encoding, extra, corrections)

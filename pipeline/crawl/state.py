@@ -220,10 +220,6 @@ class State:
             "WHERE d.kind IN ('report', 'attachment') AND f.sha256 IS NOT NULL GROUP BY f.url, f.sha256 "
             "ORDER BY f.url, min(f.fetched_at)").fetchall()
 
-    def versions_of(self, url: str) -> int:
-        return int(self.db.execute("SELECT count(DISTINCT sha256) FROM fetches WHERE url = ? AND sha256 IS NOT NULL",
-                                   (url,)).fetchone()[0])
-
     def documents(self, kinds: tuple[str, ...] = ("report", "attachment")) -> list[sqlite3.Row]:
         self.db.row_factory = sqlite3.Row
         q = f"SELECT * FROM documents WHERE kind IN ({','.join('?' * len(kinds))}) ORDER BY first_seen, url"
