@@ -120,8 +120,9 @@ class CrawlResult:
 
 
 class Crawl:
-    def __init__(self, seeds: list[str], out: Path, settings: CrawlSettings, state: State, fetcher: Fetcher,
+    def __init__(self, seeds: list[str], out: Path, settings: CrawlSettings, state: State, fetcher: Fetcher | None,
                  clock: Callable[[], float] = time.monotonic, new_fetcher: Callable[[], Fetcher] | None = None) -> None:
+        """`fetcher` serves every host; or `new_fetcher` makes one per host (several hosts at once)."""
         self.seeds, self.out, self.settings = seeds, out, settings
         self.state, self.fetcher, self.clock = state, fetcher, clock
         self.new_fetcher = new_fetcher  # one Fetcher per host when several are crawled at once
@@ -148,7 +149,7 @@ class Crawl:
         if visit.kept:
             return visit.stored
         try:
-            r = self.fetcher.get(url, etag=visit.etag, last_modified=visit.modified)
+            r = self.fetcher_for(host_of(url)).get(url, etag=visit.etag, last_modified=visit.modified)
         except FetchError as exc:
             return self._fetch_failed(visit, exc)
         return self._settle(visit, r)
@@ -319,13 +320,17 @@ class Crawl:
             if flying:  # stopped by a signal: cut the requests still running, so their threads end now
                 self.close()
 
+    def _all_fetchers(self) -> list[Fetcher]:
+        return ([self.fetcher] if self.fetcher is not None else []) + list(self._fetchers.values())
+
     def close(self) -> None:
-        for f in {id(f): f for f in [self.fetcher, *self._fetchers.values()]}.values():
+        for f in self._all_fetchers():
             f.close()
 
     def fetcher_for(self, host: str) -> Fetcher:
-        """Each host its own Fetcher (its politeness, robots and counts); one shared without a factory."""
+        """Each host its own Fetcher (its politeness, robots and counts); the one given, without a factory."""
         if self.new_fetcher is None:
+            assert self.fetcher is not None, "Crawl needs a fetcher or a factory of them"
             return self.fetcher
         if host not in self._fetchers:
             self._fetchers[host] = self.new_fetcher()
@@ -333,7 +338,7 @@ class Crawl:
 
     def fetch_stats(self) -> dict[str, object]:
         total = FetchStats()
-        for f in {id(f): f for f in [self.fetcher, *self._fetchers.values()]}.values():
+        for f in self._all_fetchers():
             total.add(f.stats)
         return total.as_dict()
 
@@ -464,7 +469,7 @@ def crawl(
         state = State(state_path or out / "state.sqlite", out / "store")
         hosts = {host_of(u) for u in seeds}
         new_fetcher = lambda: Fetcher(s, hosts, transport=transport, **({"sleep": sleep} if sleep else {}))  # noqa: E731
-        job = Crawl(seeds, out, s, state, new_fetcher(), clock, new_fetcher)
+        job = Crawl(seeds, out, s, state, None, clock, new_fetcher)
         stopped_by = None
         try:
             with Pool(workers, limits) as pool:
