@@ -20,6 +20,7 @@ verdict on a report or check not in the run is listed, never applied elsewhere.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -50,6 +51,10 @@ class Correction:
     def cell(self) -> tuple[str, str, str]:
         return (self.table, self.row, self.col)
 
+    def columns(self) -> list[str]:
+        """corrected_value, correction_reason, corrected_by: as values.csv carries them."""
+        return ["" if self.value is None else str(self.value), self.reason, _by(self.who, self.when)]
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -63,7 +68,7 @@ class Verdict:
 
     def columns(self) -> list[str]:
         """review, review_reason, reviewed_by: as checks.csv carries them."""
-        return [self.verdict, self.reason, " ".join(filter(None, (self.who, self.when)))]
+        return [self.verdict, self.reason, _by(self.who, self.when)]
 
 
 @dataclass
@@ -119,6 +124,16 @@ class Corrections:
             f"\n  and {len(problems) - 10} more" if len(problems) > 10 else "")
 
 
+def reviewed(corrections: Corrections | None, r: Report) -> tuple[dict[tuple[str, str, str], Correction], list[Check],
+                                                                    dict[str, Verdict]]:
+    """A reviewer's corrections of a report's cells, the identities judged again on them, and the verdicts
+    on its checks (nothing without a reviewer's files)."""
+    if corrections is None:
+        return {}, [], {}
+    fixes = corrections.for_report(r)
+    return fixes, corrected_checks(r, fixes), corrections.verdicts_for(r.report_id, {c.check_id for c in r.checks})
+
+
 def corrected_checks(r: Report, fixes: dict[tuple[str, str, str], Correction]) -> list[Check]:
     """The identities that read a corrected cell, judged again on the corrected numbers."""
     if not fixes:
@@ -130,25 +145,32 @@ def corrected_checks(r: Report, fixes: dict[tuple[str, str, str], Correction]) -
             if (names & set(c.cells.split())) or (c.check == "whole_counts" and any(k[0] == c.table for k in fixes))]
 
 
-def _read(path: Path, what: str) -> str:
+def _by(who: str, when: str) -> str:
+    return " ".join(filter(None, (who, when)))
+
+
+def _rows(path: Path, what: str, columns: tuple[str, ...], required: int) -> Iterator[tuple[int, dict[str, str]]]:
+    """A reviewer's CSV as (line, row) with every cell stripped; a ConfigError for a file that cannot be
+    read or a header without the first `required` columns."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such {what} file") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8: save it as CSV UTF-8") from None
+    rows = csv.DictReader(text.splitlines())
+    missing = [c for c in columns[:required] if c not in (rows.fieldnames or [])]
+    if missing:
+        raise ConfigError(f"{path}: the header needs the columns {', '.join(columns)} (missing {', '.join(missing)})")
+    for line, raw in enumerate(rows, start=2):
+        yield line, {k: (v or "").strip() for k, v in raw.items() if k}
 
 
 def load_reviews(path: Path, into: Corrections | None = None) -> Corrections:
     """Read a reviews file into a reviewer's Corrections (a new, empty one if none)."""
-    rows = csv.DictReader(_read(path, "reviews").splitlines())
-    missing = [c for c in REVIEW_COLUMNS[:3] if c not in (rows.fieldnames or [])]
-    if missing:
-        raise ConfigError(f"{path}: the header needs the columns {', '.join(REVIEW_COLUMNS)} (missing {', '.join(missing)})")
     fixes = into if into is not None else Corrections(None, {})
     fixes.reviews_path = path
-    for line, raw in enumerate(rows, start=2):
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
+    for line, row in _rows(path, "reviews", REVIEW_COLUMNS, 3):
         if not row["report_id"] or not row["check_id"] or row["verdict"] not in VERDICTS:
             raise ConfigError(f"{path} line {line}: report_id and check_id are needed and verdict is one of {', '.join(VERDICTS)}")
         v = Verdict(row["report_id"], row["check_id"], row["verdict"], row.get("reason", ""), row.get("who", ""),
@@ -162,13 +184,8 @@ def load_reviews(path: Path, into: Corrections | None = None) -> Corrections:
 
 def load(path: Path) -> Corrections:
     """Read a corrections file; a ConfigError names the file and line of anything wrong."""
-    rows = csv.DictReader(_read(path, "corrections").splitlines())
-    missing = [c for c in COLUMNS[:5] if c not in (rows.fieldnames or [])]
-    if missing:
-        raise ConfigError(f"{path}: the header needs the columns {', '.join(COLUMNS)} (missing {', '.join(missing)})")
     by_report: dict[str, dict[tuple[str, str, str], Correction]] = {}
-    for line, raw in enumerate(rows, start=2):
-        row = {k: (v or "").strip() for k, v in raw.items() if k}
+    for line, row in _rows(path, "corrections", COLUMNS, 5):
         if row["table"] not in TABLES or not row["report_id"] or not row["row"] or not row["col"]:
             raise ConfigError(f"{path} line {line}: report_id, row and col are needed and table is one of {', '.join(TABLES)}")
         try:

@@ -36,7 +36,7 @@ from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KE
                       dtypes, labels_zh, panel_columns, read_table)
 from . import report_page, similarity
 from .database import DB_NAME, METADATA_NAME, write_database, write_metadata
-from .corrections import Corrections, corrected_checks
+from .corrections import Corrections, reviewed
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
 
@@ -54,14 +54,7 @@ def check_row(report_id: str, c: Check, basis: str = "printed", verdicts: dict |
 
 def _fix(fixes: dict, v) -> list[str]:  # type: ignore[no-untyped-def, type-arg]
     c = fixes.get((v.table, v.row, v.col))
-    return ["", "", ""] if c is None else [_str(c.value), c.reason, " ".join(filter(None, (c.who, c.when)))]
-
-
-def _reviewed(corrections: Corrections | None, r: Report) -> tuple[dict, dict]:  # type: ignore[type-arg]
-    """A reviewer's corrections of a report's cells and verdicts on its checks (none without a reviewer's files)."""
-    if corrections is None:
-        return {}, {}
-    return corrections.for_report(r), corrections.verdicts_for(r.report_id, {c.check_id for c in r.checks})
+    return ["", "", ""] if c is None else c.columns()
 
 
 def rows_of(r: Report, guard: bool = True, fixes: dict | None = None,  # type: ignore[type-arg]
@@ -176,8 +169,7 @@ class Sink:
         if r.report_id in self.ids:
             return False
         self.ids.add(r.report_id)
-        fixes, verdicts = _reviewed(self.corrections, r)
-        corrected = corrected_checks(r, fixes)
+        fixes, corrected, verdicts = reviewed(self.corrections, r)
         rows = rows_of(r, fixes=fixes, corrected=corrected, verdicts=verdicts)
         if verdicts:
             self.verdicts[r.report_id] = verdicts
@@ -275,16 +267,16 @@ def tables(reports: Iterable[Report], corrections: Corrections | None = None) ->
     seen: set[str] = set()
     slim = []
     similar = similarity.Index()
-    reviewed: dict[str, dict] = {}  # type: ignore[type-arg]
+    verdicts_of: dict[str, dict] = {}  # type: ignore[type-arg]  # for the cross-year checks, made last
     for r in reports:
         if r.report_id in seen:
             continue
         seen.add(r.report_id)
         similar.add(r)
-        fixes, verdicts = _reviewed(corrections, r)
+        fixes, corrected, verdicts = reviewed(corrections, r)
         if verdicts:
-            reviewed[r.report_id] = verdicts
-        mine = rows_of(r, guard=False, fixes=fixes, corrected=corrected_checks(r, fixes), verdicts=verdicts)
+            verdicts_of[r.report_id] = verdicts
+        mine = rows_of(r, guard=False, fixes=fixes, corrected=corrected, verdicts=verdicts)
         for name, table_rows in mine.items():
             rows[name] += table_rows
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], mine["reports"][0]))
@@ -292,7 +284,7 @@ def tables(reports: Iterable[Report], corrections: Corrections | None = None) ->
         if (s := _slim(r)) is not None:
             slim.append(s)
     for rid, checks in cross_year_checks(slim).items():
-        rows["checks"] += [check_row(rid, c, verdicts=reviewed.get(rid)) for c in checks]
+        rows["checks"] += [check_row(rid, c, verdicts=verdicts_of.get(rid)) for c in checks]
     rows["similarity"] = similar.rows()
     return {name: frame(name, rows[name]) for name in TABLES}
 
