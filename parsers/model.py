@@ -18,6 +18,7 @@ from typing import Literal, get_args
 # The words of the status columns, one home (writers, the QA page, Stata's value labels read them).
 Status = Literal["ok", "partial", "failed", "not_report"]
 STATUSES: tuple[Status, ...] = get_args(Status)
+READ: tuple[Status, ...] = ("ok", "partial")  # a report whose tables were read (partial: with findings)
 Template = Literal["v2019", "v2021", "pre2019", "unknown"]
 TEMPLATE_WORDS: tuple[Template, ...] = get_args(Template)
 CheckStatus = Literal["pass", "fail", "unknown"]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from xxgk.parsers.model import READ
+
 from .columns import read_table
 from .writers import atomic_write
 
@@ -151,7 +153,7 @@ def _every_report(reps: pd.DataFrame, pages: set[str]) -> str:
 
 def _duplicates(reps: pd.DataFrame, out: Path) -> str:
     """Reports of one agency and year read more than once (copies in two formats, versions, mislabelled years)."""
-    read = reps[reps["status"].isin(["ok", "partial"]) & reps["agency"].notna() & reps["year"].notna()]
+    read = reps[reps["status"].isin(READ) & reps["agency"].notna() & reps["year"].notna()]
     groups = [(k, g) for k, g in read.groupby(["agency", "year"]) if len(g) > 1]
     if not groups:
         return ""

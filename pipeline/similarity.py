@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from xxgk.parsers import Report
+from xxgk.parsers.model import READ
 from xxgk.parsers.similarity import MIN_CHARS, SHINGLE, shingles
 
 THRESHOLD = 0.8
@@ -68,7 +69,7 @@ class Index:
         self.pairs: list[Pair] = []
 
     def add(self, r: Report) -> None:
-        if r.status not in ("ok", "partial") or len(r.narrative) < MIN_CHARS or r.report_id in self.meta:
+        if r.status not in READ or len(r.narrative) < MIN_CHARS or r.report_id in self.meta:
             return
         from datasketch import LeanMinHash, MinHash
 

@@ -23,12 +23,11 @@ from datetime import date, datetime, timezone
 from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.errors import ConfigError
 from xxgk.parsers.metadata import extract_metadata
-from xxgk.parsers.model import report_id_of
+from xxgk.parsers.model import READ, report_id_of
 
 from .registry import Body, Registry
 from .state import State
 
-READ = ("ok", "partial")  # a report that was found and read
 
 
 def deadline(body: Body, year: int) -> date:

@@ -43,7 +43,7 @@ from pathlib import Path
 from xxgk.parsers import EXTRACTOR_VERSION, Report
 from xxgk.parsers.errors import Disallowed, FetchError, Offsite
 from xxgk.parsers.metadata import is_report_title
-from xxgk.parsers.model import report_from_dict, report_to_dict
+from xxgk.parsers.model import READ, report_from_dict, report_to_dict
 
 from .. import interrupt
 from ..pool import Limits, Pool
@@ -382,7 +382,7 @@ class Crawl:
         for url, versions in older.items():
             for sha, last in versions:
                 report = replace(fresh[sha]) if sha in fresh else report_from_dict(cached[sha]) if sha in cached else None
-                if report is None or report.status not in ("ok", "partial") or report.report_id in seen:
+                if report is None or report.status not in READ or report.report_id in seen:
                     continue
                 seen.add(report.report_id)
                 report.source = url
@@ -422,7 +422,7 @@ class Crawl:
 
     def _keep_last_good(self, d, report: Report | None) -> Report | None:  # type: ignore[no-untyped-def]
         """A URL that once gave a report and now gives none keeps the report, with a note and a warning."""
-        if report is not None and report.status in ("ok", "partial"):
+        if report is not None and report.status in READ:
             return report
         good = self.state.last_good(d["url"], d["sha256"], EXTRACTOR_VERSION)
         if good is None:

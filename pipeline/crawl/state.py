@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from xxgk.parsers.errors import ConfigError
+from xxgk.parsers.model import READ
 
 from ..cache import is_transient, newest_extraction, open_db
 from ..writers import temporary_file
@@ -205,7 +206,7 @@ class State:
                                "AND sha256 != ? GROUP BY sha256 ORDER BY 2 DESC", (url, current or "")).fetchall()
         for sha, when in rows:
             report = self.extraction(sha, version)
-            if report is not None and report.get("status") in ("ok", "partial") and self.has_blob(sha):
+            if report is not None and report.get("status") in READ and self.has_blob(sha):
                 return sha, report, when
         return None
 
