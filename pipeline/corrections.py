@@ -19,8 +19,6 @@ verdict on a report or check not in the run is listed, never applied elsewhere.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,6 +26,8 @@ from pathlib import Path
 from xxgk.parsers import Check, Report, Value
 from xxgk.parsers.checks import run_checks
 from xxgk.parsers.errors import ConfigError
+
+from .inputs import csv_rows
 
 COLUMNS = ("report_id", "table", "row", "col", "value", "reason", "who", "when")
 REVIEW_COLUMNS = ("report_id", "check_id", "verdict", "reason", "who", "when")
@@ -149,28 +149,11 @@ def _by(who: str, when: str) -> str:
     return " ".join(filter(None, (who, when)))
 
 
-def _rows(path: Path, what: str, columns: tuple[str, ...], required: int) -> Iterator[tuple[int, dict[str, str]]]:
-    """A reviewer's CSV as (line, row) with every cell stripped; a ConfigError for a file that cannot be
-    read or a header without the first `required` columns."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such {what} file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8: save it as CSV UTF-8") from None
-    rows = csv.DictReader(text.splitlines())
-    missing = [c for c in columns[:required] if c not in (rows.fieldnames or [])]
-    if missing:
-        raise ConfigError(f"{path}: the header needs the columns {', '.join(columns)} (missing {', '.join(missing)})")
-    for line, raw in enumerate(rows, start=2):
-        yield line, {k: (v or "").strip() for k, v in raw.items() if k}
-
-
 def load_reviews(path: Path, into: Corrections | None = None) -> Corrections:
     """Read a reviews file into a reviewer's Corrections (a new, empty one if none)."""
     fixes = into if into is not None else Corrections(None, {})
     fixes.reviews_path = path
-    for line, row in _rows(path, "reviews", REVIEW_COLUMNS, 3):
+    for line, row in csv_rows(path, "reviews", REVIEW_COLUMNS[:3]):
         if not row["report_id"] or not row["check_id"] or row["verdict"] not in VERDICTS:
             raise ConfigError(f"{path} line {line}: report_id and check_id are needed and verdict is one of {', '.join(VERDICTS)}")
         v = Verdict(row["report_id"], row["check_id"], row["verdict"], row.get("reason", ""), row.get("who", ""),
@@ -185,7 +168,7 @@ def load_reviews(path: Path, into: Corrections | None = None) -> Corrections:
 def load(path: Path) -> Corrections:
     """Read a corrections file; a ConfigError names the file and line of anything wrong."""
     by_report: dict[str, dict[tuple[str, str, str], Correction]] = {}
-    for line, row in _rows(path, "corrections", COLUMNS, 5):
+    for line, row in csv_rows(path, "corrections", COLUMNS[:5]):
         if row["table"] not in TABLES or not row["report_id"] or not row["row"] or not row["col"]:
             raise ConfigError(f"{path} line {line}: report_id, row and col are needed and table is one of {', '.join(TABLES)}")
         try:

@@ -8,10 +8,14 @@ writes it: each byte that is not UTF-8 as \\xNN (and a backslash in such a name 
 
 from __future__ import annotations
 
+import csv
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from xxgk.parsers.errors import ConfigError
 
 # Folders are searched for these; a file named on the command line is read whatever its name.
 # One list for the code, `xxgk extract --help` and the README (tests/test_api.py checks both).
@@ -59,3 +63,24 @@ def expand(inputs: list[str]) -> Inputs:
         else:
             found.missing.append(item)
     return found
+
+
+def csv_rows(path: Path, what: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """A CSV a person wrote (a registry, corrections, reviews) as (line number, row), headers and cells
+    stripped; a ConfigError that names the file for one that cannot be read or lacks a `required` column."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such {what} file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8: save it as CSV UTF-8 (Excel: 'CSV UTF-8'; WPS: UTF-8)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None
+    rows = csv.DictReader(text.splitlines())
+    header = [(h or "").strip() for h in rows.fieldnames or []]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ConfigError(f"{path}: the header needs the columns {', '.join(required)} (missing {', '.join(missing)}); "
+                          f"it has {', '.join(header) or 'none'}")
+    for line, raw in enumerate(rows, start=2):
+        yield line, {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}

@@ -12,7 +12,6 @@ The contract of the file is in schema/README.md ("Many sites at once").
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import unicodedata
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from xxgk.parsers.errors import ConfigError
 
+from ..inputs import csv_rows
 from .fetch import host_of
 
 REQUIRED = ("agency", "url")
@@ -90,24 +90,9 @@ def parse_shard(value: str) -> tuple[int, int]:
 
 def load(path: Path) -> Registry:
     """Read SITES.csv; a ConfigError names the file and the line of anything wrong."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such registry file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8: save it as CSV UTF-8 (Excel: 'CSV UTF-8'; WPS: UTF-8)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from None
-    rows = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in rows.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ConfigError(f"{path}: the header needs the columns {', '.join(REQUIRED)} (missing {', '.join(missing)}); "
-                          f"it has {', '.join(header) or 'none'}")
     bodies: dict[str, Body] = {}
     seeds: list[str] = []
-    for line, raw in enumerate(rows, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+    for line, row in csv_rows(path, "registry", REQUIRED):
         agency, url = row.get("agency", ""), row.get("url", "")
         if not agency or not url:
             raise ConfigError(f"{path} line {line}: agency and url are both needed")
