@@ -209,6 +209,11 @@ def widen(agency: str, text: str) -> str:
     """The longest form the text prints with place names in front ("淮安市" + "洪泽区人民政府")."""
     best = agency
     for m in re.finditer(re.escape(agency), text):
+        # "福建省平潭综合实验区管理委员会办公室" names another body (its 管委会); only the agency itself,
+        # or the office that compiles its report (…人民政府办公室), widens it.
+        after = text[m.end() : m.end() + 6]
+        if after.startswith(AGENCY_SUFFIXES) and not after.startswith(("办公室", "办公厅")):
+            continue
         before = text[max(0, m.start() - 20) : m.start()]
         tokens = list(_tokenizer().cut(before))
         places = []

@@ -53,6 +53,7 @@ class Grid:
     # spanned cells, so its columns only line up within a row: see tables.py.
     aligned: bool = True
     page: int | None = None  # PDF: the 1-based page the table is on
+    caption: str = ""  # text exports: the line printed just above the table (a 表四 whose header was lost)
 
     @property
     def ncols(self) -> int:

@@ -12,8 +12,11 @@ current column map, built from the header rows:
 
 Aligned grids (HTML, PDF, DOCX) are read by column position; a grid that
 continues a table without repeating its header is aligned by x position (PDF)
-or by column count. Text exports drop spanned cells, so their value cells are
-taken in order after the row label, and a row with the wrong count is refused.
+or by column count. Text exports drop or pad spanned cells, so their columns
+line up only when the header names every column of the template at its own
+position; otherwise a row whose printed cells are exactly the template's
+columns is read in the template's order (said in a finding), and any other
+row is refused.
 Nothing is guessed: a cell that cannot be read is kept with its raw text and a
 finding, which makes the report `partial`.
 """
@@ -28,7 +31,7 @@ from decimal import Decimal
 from .labels import index
 from .model import Cell, Grid, Value
 from .normalize import core, squash
-from .schema import T3_OTHER_ROWS
+from .schema import T3_OTHER_ROWS, T4_GROUPS, keys_for
 from .settings import DEFAULT, ParseSettings
 from .values import Parsed, is_value_like, parse_value
 
@@ -40,6 +43,16 @@ PRE2019_HEADERS = ({"指标名称", "统计指标"}, {"计量单位", "单位"})
 _T3_HEADER_WORDS = {"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构"}
 # 表四 group labels span the columns to their right; text exports print them once.
 _T4_SPANNING = {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"}
+# A text line that captions 表四 (四、政府信息公开行政复议、行政诉讼情况), for a 表四 whose header was lost.
+_T4_CAPTION = re.compile(r"行政复议.{0,3}行政诉讼")
+
+
+def _template_order(table: str) -> list[tuple[str | None, str, str]]:
+    """表三's and 表四's columns as (group, key, label) in the templates' order (one order in both)."""
+    out: dict[tuple[str | None, str], str] = {}
+    for k in keys_for(table, "v2021"):
+        out.setdefault((k.row if table == "t4" else None, k.col), k.col_label)
+    return [(g, c, label) for (g, c), label in out.items()]
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ class TableStream:
         self.header_grid: Grid | None = None
         self.header_rows: list[list[Cell | None]] = []  # t3/t4 header being collected
         self.grid_targets: list[Target] | None = None  # targets re-aligned to the current grid
+        self.header_names: set[tuple[str | None, str]] = set()  # every column the header printed, wherever
         self.pending = ""  # a label fragment (split over a page break) waiting for its row
         self.seen: dict[tuple[str, str, str], int] = {}  # cell key -> its index in result.values
         self.last_row = False
@@ -131,6 +145,8 @@ class TableStream:
     def feed(self, grid: Grid) -> None:
         self.grid_targets = None
         self._note_pre2019(grid)
+        if self._headerless_t4(grid):
+            return
         for i, row in enumerate(grid.rows):
             self.last_row = i == len(grid.rows) - 1
             self._row(grid, row)
@@ -176,6 +192,7 @@ class TableStream:
         self.header_grid = grid
         self.grid_targets = None
         self.header_rows = []
+        self.header_names = set()
         self.pending = ""
 
     # ---- column maps ---------------------------------------------------------------
@@ -231,6 +248,7 @@ class TableStream:
             else:
                 found[k] = Target(group, m.key, leaf.text, (j,))
         targets = sorted(found.values(), key=lambda t: t.cols[0])
+        self.header_names = self._names_in(rows) if table in ("t3", "t4") else set()
         bounds = _col_bounds(grid)
         if bounds:
             for t in targets:
@@ -238,6 +256,15 @@ class TableStream:
                 if xs:
                     t.x = (min(x[0] for x in xs), max(x[1] for x in xs))
         return targets
+
+    def _names_in(self, rows: list[list[Cell | None]]) -> set[tuple[str | None, str]]:
+        """The template columns a 表三/表四 header names anywhere in its cells (a 表四 column under each group)."""
+        texts = [c.text for r in rows for c in _distinct(r) if squash(c.text)]
+        if self.table == "t4":
+            groups = {m.key for t in texts if (m := self.ix.match("t4", "group", t))}
+            cols = {m.key for t in texts if (m := self.ix.match("t4", "col", t))}
+            return {(g, c) for g in groups for c in cols}
+        return {(None, m.key) for t in texts if (m := self.ix.match(self.table or "", "col", t))}
 
     def _targets_for(self, grid: Grid) -> list[Target] | None:
         """The column map re-aligned to `grid` (a continuation), or None to read in order."""
@@ -335,24 +362,35 @@ class TableStream:
                     raw = cell.text if cell else ""
                     self._emit(table, row_key, t, parse_value(raw), raw, cell.ref if cell else grid.ref, label, cell)
             return
-        # A text export keeps header positions but a deeper row label (（三）不予公开 ›
-        # 1.属于国家秘密) pushes the values right: shift by the extra label cells.
-        if not self.targets or not all(t.cols for t in self.targets):
-            self.result.findings.append(Finding("column_count", f"{table} {row_key}: no column header to read the row by ({grid.ref}); row not read"))
+        # A text export keeps header positions only when the header names every template column
+        # at its own position; a deeper row label (（三）不予公开 › 1.属于国家秘密) then pushes the
+        # values right: shift by the extra label cells.
+        order = _template_order(table) if table in ("t3", "t4") else []
+        complete = {(t.row, t.col) for t in self.targets} >= {(g, c) for g, c, _ in order}
+        if self.targets and all(t.cols for t in self.targets) and complete:
+            first = min(t.cols[0] for t in self.targets)
+            shift = max(0, label_end - first)
+            last = max(t.cols[-1] for t in self.targets) + shift
+            stray = [c for j, c in enumerate(row) if j > last and c is not None and c.text.strip()]
+            if not stray and last < len(row):
+                for t in self.targets:
+                    c = row[t.cols[0] + shift]
+                    raw = c.text if c is not None else ""
+                    self._emit(table, row_key, t, parse_value(raw), raw, c.ref if c is not None else grid.ref, label, c)
+                return
+        # Spans padded or dropped (markdownify, MinerU): a row that prints exactly the template's columns,
+        # under a header that names them all, is read in the template's order, as a person reads it.
+        printed = [c for c in _distinct(row[label_end:]) if c.text.strip()]
+        if order and len(printed) == len(order) and self.header_names >= {(g, c) for g, c, _ in order}:
+            self.result.findings.append(Finding(
+                "read_in_order", f"{table} {row_key or 'row'}: its cells do not line up with the header's columns; "
+                f"its {len(printed)} cells were read in the template's column order ({grid.ref})", severe=False))
+            for (g, c, col_label), cell in zip(order, printed):
+                self._emit(table, row_key, Target(g, c, col_label, ()), parse_value(cell.text), cell.text, cell.ref, label, cell)
             return
-        first = min(t.cols[0] for t in self.targets)
-        shift = max(0, label_end - first)
-        last = max(t.cols[-1] for t in self.targets) + shift
-        stray = [c for j, c in enumerate(row) if j > last and c is not None and c.text.strip()]
-        if stray or last >= len(row):
-            self.result.findings.append(
-                Finding("column_count", f"{table} {row_key}: value cells do not line up with the header ({grid.ref}); row not read")
-            )
-            return
-        for t in self.targets:
-            c = row[t.cols[0] + shift]
-            raw = c.text if c is not None else ""
-            self._emit(table, row_key, t, parse_value(raw), raw, c.ref if c is not None else grid.ref, label, c)
+        self.result.findings.append(
+            Finding("column_count", f"{table} {row_key}: value cells do not line up with the header ({grid.ref}); row not read")
+        )
 
     # ---- label helpers -------------------------------------------------------------
     def _label_end(self, grid: Grid, row: list[Cell | None]) -> int:
@@ -474,6 +512,29 @@ class TableStream:
             self.table = None
         elif self.header_rows:
             self.header_rows.append(row)
+
+    def _headerless_t4(self, grid: Grid) -> bool:
+        """表四 reduced to its row of numbers under its caption (a converter lost the header rows):
+        15 printed numbers are read in the template's order, any other count is refused."""
+        if self.table == "t4" or len(grid.rows) != 1 or not _T4_CAPTION.search(grid.caption):
+            return False
+        cells = [c for c in _distinct(grid.rows[0]) if c.text.strip()]
+        if not cells or not all(is_value_like(c.text) for c in cells):
+            return False
+        self._start("t4", grid)
+        order = _template_order("t4")
+        if len(cells) != len(order):
+            self.result.findings.append(Finding(
+                "column_count", f"t4: one row of {len(cells)} cells under '{squash(grid.caption)}' and no header; "
+                f"the template has {len(order)} columns, so which is which is unknowable ({grid.ref}); row not read"))
+        else:
+            self.result.findings.append(Finding(
+                "read_in_order", f"t4: printed as one row of {len(cells)} numbers under '{squash(grid.caption)}' with no "
+                f"header; read in the template's column order ({grid.ref})", severe=False))
+            for (g, c, col_label), cell in zip(order, cells):
+                self._emit("t4", "", Target(g, c, col_label, ()), parse_value(cell.text), cell.text, cell.ref, "", cell)
+        self.table = None
+        return True
 
     # ---- shared ------------------------------------------------------------------
     @staticmethod

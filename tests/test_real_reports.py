@@ -17,14 +17,15 @@ from xxgk.pipeline import truth as truthfile
 
 from .conftest import FIXTURES, REPORTS, TRUTH
 
-TRUTHS = sorted(TRUTH.glob("*.truth"))
+# markdown/: exports by markdownify and as MinerU writes them (fixtures/make/make_markdown.py)
+TRUTHS = sorted([*TRUTH.glob("*.truth"), *(TRUTH / "markdown").glob("*.truth")])
 # Fixtures the readers do not yet read whole: every value read must be the truth, the rest flagged.
 PARTIAL = sorted((TRUTH / "partial").glob("*.truth"))
 
 
 @lru_cache(maxsize=None)
 def extracted(name: str) -> Report:
-    path = next(p for folder in (REPORTS, FIXTURES / "borderless", FIXTURES / "prints") for p in folder.rglob(name))
+    path = next(p for folder in (REPORTS, FIXTURES / "borderless", FIXTURES / "prints", FIXTURES / "markdown") for p in folder.rglob(name))
     return extract(path.read_bytes(), name)
 
 

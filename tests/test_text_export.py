@@ -64,3 +64,75 @@ def test_a_row_printed_twice_alike_keeps_its_value():
     cells, r = _values(SEED.replace(line, line + "\n" + line, 1))
     assert cells[("t2", "license", "delta")].value == 0
     assert "printed twice, alike" in r.error
+
+
+# ---- markdown as converters write it (fixtures/markdown, made by fixtures/make/make_markdown.py) ----
+MARKDOWN = REPORTS.parent / "markdown"
+MARKITDOWN = (MARKDOWN / "2025-pingtan-markitdown.md").read_text(encoding="utf-8")
+MINERU = (MARKDOWN / "2023-pingtan-mineru.md").read_text(encoding="utf-8")
+
+
+def test_padded_and_dropped_spans_are_read_in_the_templates_order_not_by_the_headers_positions():
+    """markdownify pads a colspan with empty fields and drops rowspanned cells: the header's
+    positions are wrong for every row, so `49` under 自然人 once came out as 商业企业."""
+    cells, r = _values(MARKITDOWN)
+    row = [cells[("t3", "unavailable_not_held", c)].value for c in
+           ("natural", "commercial", "research", "nonprofit", "legal", "org_other", "total")]
+    assert row == [49, 1, 0, 0, 0, 0, 50]
+    assert r.status == "ok" and "read in the template's column order" in r.notes
+
+
+def test_a_padded_row_with_a_blank_cell_is_refused_not_shifted():
+    line = next(l for l in MARKITDOWN.splitlines() if l.startswith("| 2.没有现成信息需要另行制作 |"))
+    assert line == "| 2.没有现成信息需要另行制作 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |"
+    cells, r = _values(MARKITDOWN.replace(line, "| 2.没有现成信息需要另行制作 | 3 |  | 0 | 0 | 0 | 0 | 3 |"))
+    assert not [k for k in cells if k[:2] == ("t3", "unavailable_create")]
+    assert r.status == "partial" and "t3 unavailable_create: value cells do not line up" in r.error
+
+
+def test_in_order_needs_a_header_that_names_every_column():
+    """Without 总计 in the header, seven cells are not known to be the template's seven columns."""
+    header = next(l for l in MARKITDOWN.splitlines() if l.startswith("| 自然人 |"))
+    cells, r = _values(MARKITDOWN.replace(header, header.replace("总计", "")))
+    assert not [k for k in cells if k[0] == "t3"]
+    assert r.status == "partial"
+
+
+def test_mineru_html_table_blocks_inside_markdown_are_read():
+    cells, r = _values(MINERU)
+    assert "<html><body><table>" in MINERU and r.format == "text"
+    v = cells[("t3", "new", "natural")]
+    assert v.source_ref.startswith("line ") and "r" in v.source_ref.split()[-1]
+    assert len([k for k in cells if k[0] == "t3"]) == 25 * 7 and r.status == "ok", r.error
+
+
+def test_t4_flattened_to_15_numbers_under_its_caption_is_read_in_the_templates_order():
+    cells, r = _values(MINERU)
+    row = next(l for l in MINERU.splitlines() if l.startswith("| ") and l.count("|") == 16)
+    assert row == "| 1 | 1 | 0 | 0 | 2 | 4 | 0 | 0 | 1 | 5 | 1 | 0 | 1 | 0 | 2 |"
+    assert [cells[("t4", g, "total")].value for g in ("review", "suit_direct", "suit_after_review")] == [2, 5, 2]
+    assert "printed as one row of 15 numbers" in r.notes
+
+
+def test_t4_flattened_with_a_number_missing_is_refused():
+    row = "| 1 | 1 | 0 | 0 | 2 | 4 | 0 | 0 | 1 | 5 | 1 | 0 | 1 | 0 | 2 |"
+    cells, r = _values(MINERU.replace(row, "| 1 | 1 | 0 | 0 | 2 | 4 | 0 | 0 | 1 | 5 | 1 | 0 | 1 | 2 |"))
+    assert not [k for k in cells if k[0] == "t4"]
+    assert r.status == "partial" and "one row of 14 cells" in r.error
+
+
+def test_t4_row_of_15_numbers_without_a_t4_caption_is_not_read_as_t4():
+    row = "| 1 | 1 | 0 | 0 | 2 | 4 | 0 | 0 | 1 | 5 | 1 | 0 | 1 | 0 | 2 |"
+    cells, r = _values(MINERU.replace("四、政府信息公开行政复议、行政诉讼情况", "四、其他"))
+    assert row in MINERU and not [k for k in cells if k[0] == "t4"]
+    assert r.status == "partial" and "t4" in r.error
+
+
+def test_markdown_with_html_table_blocks_is_text_and_a_web_page_is_html():
+    from xxgk.parsers.readers import sniff
+
+    head = "# 报告\n\n<html><body><table><tr><td>1</td></tr></table></body></html>\n"
+    assert sniff(head.encode()) == "text"
+    assert sniff(b"<table><tr><td>1</td></tr></table>") == "html"  # a fragment that starts with markup
+    assert sniff(b"\xef\xbb\xbf\n<!DOCTYPE html><html><body># not a heading</body></html>") == "html"
+    assert sniff("平潭综合实验区2023年报\n<p>正文</p>".encode()) == "html"  # no markdown line: a page

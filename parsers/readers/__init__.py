@@ -6,6 +6,8 @@ which is often wrong on government sites) and calls the matching reader.
 
 from __future__ import annotations
 
+import re
+
 from ..encoding import decode
 from ..errors import UnsupportedFormat
 from ..model import Document
@@ -15,6 +17,9 @@ from ..grid import holds_numbers
 from . import docx, html, legacy, pdf, text
 
 _HTML_MARKERS = ("<html", "<!doctype html", "<table", "<body", "<head", "<meta", "<div", "<p>", "<p ")
+# A markdown export (MinerU writes its tables as inline <html><body><table> blocks) is text with
+# headings or pipe rows of its own; a web page starts with markup.
+_MARKDOWN_LINE = re.compile(rb"^(\s{0,3}#{1,6}\s|\s*\|.*\|\s*$)", re.M)
 
 
 def sniff(data: bytes) -> str:
@@ -33,7 +38,9 @@ def sniff(data: bytes) -> str:
         return "rtf"
     probe = data[:4096].lower()
     if any(m.encode() in probe for m in _HTML_MARKERS):
-        return "html"
+        starts_with_markup = probe.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        if starts_with_markup or b"<head" in probe or b"<!doctype" in probe or not _MARKDOWN_LINE.search(probe):
+            return "html"
     return "text"
 
 

@@ -48,13 +48,30 @@ def _text(el: etree._Element) -> str:
     return _BLANK_LINES.sub("\n", "".join(el.itertext())).strip()
 
 
-def _grid(table: etree._Element, number: int) -> Grid:
+def _grid(table: etree._Element, ref: str) -> Grid:
     rows: list[list[RawCell]] = []
     for r, tr in enumerate(table.iter("tr")):
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
-        rows.append([RawCell(_text(c), span(c.get("rowspan")), span(c.get("colspan")), f"html table{number} r{r + 1}c{i + 1}")
+        rows.append([RawCell(_text(c), span(c.get("rowspan")), span(c.get("colspan")), f"{ref} r{r + 1}c{i + 1}")
                      for i, c in enumerate(cells)])
-    return Grid(rows=expand(rows), ref=f"html table{number}")
+    return Grid(rows=expand(rows), ref=ref)
+
+
+def _innermost_tables(doc: etree._Element) -> list[etree._Element]:
+    return [t for t in doc.iter("table") if t.find(".//table") is None]
+
+
+def table_grids(markup: str, ref: str) -> list[Grid]:
+    """The tables of an HTML fragment (a markdown export's <table> block, as MinerU writes them)."""
+    try:
+        doc = etree.fromstring(_CONTROL.sub("", markup), etree.HTMLParser())
+    except (etree.ParserError, ValueError):
+        return []
+    if doc is None:
+        return []
+    _mark_blocks(doc)
+    tables = _innermost_tables(doc)
+    return [_grid(t, ref if len(tables) == 1 else f"{ref} table{i + 1}") for i, t in enumerate(tables)]
 
 
 def _title(doc: etree._Element) -> str:
@@ -104,8 +121,7 @@ def read_text(text: str, source: str = "") -> Document:
     for el in list(doc.iter(*_DROP, etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
     _mark_blocks(doc)
-    tables = [t for t in doc.iter("table") if t.find(".//table") is None]
-    grids = [_grid(t, i + 1) for i, t in enumerate(tables)]
+    grids = [_grid(t, f"html table{i + 1}") for i, t in enumerate(_innermost_tables(doc))]
     body = doc.find("body")
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
     attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
