@@ -120,10 +120,35 @@ def cut_edges(edges: list[Edge], min_columns: int = 3, tolerance: float = 2.0) -
     return out
 
 
+def clipped_sides(edges: list[Edge], min_rows: int = 3, tolerance: float = 2.0) -> list[Edge]:
+    """The border a clip leaves out. A table wider than its page (or its web page's box) is cut at
+    the clip: its row rules run on past its last column rule to the clip's edge and stop there,
+    with no rule down that edge. When three or more row rules run past every column rule to one x,
+    that x is a border, and the cells it closes hold what the clip let through."""
+    flat = [e for e in edges if e["orientation"] == "h"]
+    upright = [e for e in edges if e["orientation"] == "v"]
+    if len(flat) < min_rows or not upright:
+        return []
+    out: list[Edge] = []
+    first, last = min(e["x0"] for e in upright), max(e["x0"] for e in upright)
+    for end, beyond in (("x0", [e for e in flat if e["x0"] < first - tolerance]),
+                        ("x1", [e for e in flat if e["x1"] > last + tolerance])):
+        if not beyond:
+            continue
+        x = min(e["x0"] for e in beyond) if end == "x0" else max(e["x1"] for e in beyond)
+        rules = [e for e in beyond if abs(e[end] - x) <= tolerance]
+        if len({round(e["top"]) for e in rules}) >= min_rows:
+            edge = segment_edge(x, min(e["top"] for e in rules), x, max(e["top"] for e in rules))
+            if edge:
+                out.append(edge)
+    return out
+
+
 def find_tables(edges: list[Edge], width: float, height: float) -> list[Table]:
     if not edges:  # a prose page: nothing for TableFinder to join
         return []
-    return TableFinder(EdgePage(edges + cut_edges(edges), width, height)).tables  # type: ignore[arg-type]
+    edges = edges + cut_edges(edges)
+    return TableFinder(EdgePage(edges + clipped_sides(edges), width, height)).tables  # type: ignore[arg-type]
 
 
 def char_lines(chars: Sequence[Char], y_tolerance: float) -> list[list[Char]]:
@@ -198,7 +223,7 @@ def grid_of(table: Table, page_no: int | None, number: int, texts: list[list[str
                 for dc in range(cs):
                     if r0 + dr < len(out) and c0 + dc < width:
                         out[r0 + dr][c0 + dc] = cell
-    return Grid(rows=out, ref=f"{place} table{number}", page=page_no)
+    return Grid(rows=out, ref=f"{place} table{number}", page=page_no, bbox=tuple(table.bbox))
 
 
 def cell_position(table: Table) -> dict[tuple[int, int], tuple[int, int]]:

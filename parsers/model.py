@@ -41,6 +41,7 @@ class Cell:
     x1: float | None = None
     ocr: bool = False  # read by OCR from a page image
     confidence: float | None = None  # OCR: the lowest score of the text boxes in the cell
+    clipped: bool = False  # PDF: the cell is cut by the edge of the page (its text may be only part of it)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Grid:
     aligned: bool = True
     page: int | None = None  # PDF: the 1-based page the table is on
     caption: str = ""  # text exports: the line printed just above the table (a 表四 whose header was lost)
+    bbox: tuple[float, float, float, float] | None = None  # PDF ruled tables: x0, top, x1, bottom on the page
 
     @property
     def ncols(self) -> int:
@@ -73,6 +75,7 @@ class Document:
     attachments: list[str] = field(default_factory=list)  # links to PDF/DOC(X)/WPS/XLS(X) files (HTML)
     images: list[bytes] = field(default_factory=list)  # HTML: images inlined as data: URIs (tables pasted as pictures)
     published_hint: str = ""  # a publication date the format declares (HTML <meta name="PubDate">), as written
+    problems: list[str] = field(default_factory=list)  # layouts the reader refused to read: the report is partial
 
 
 @dataclass(frozen=True)

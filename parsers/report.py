@@ -129,12 +129,12 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
             report.legacy = legacy_values(doc.grids)
             report.error = ("pre2019: the statistical table predates the national templates of 2019/2021 "
                             "(指标名称/计量单位 rows); it has no canonical keys: its cells are in legacy_values.csv as printed")
-        elif looks_like_report or doc.notes:
+        elif looks_like_report or doc.notes or doc.problems:
             report.template, report.status = "unknown", "failed"
             report.error = ("no_tables: the document reads as an annual report but no statistical table was found "
                             "(the tables may be images, or printed without ruling lines)")
-            if doc.notes:
-                report.error = "no_tables: " + "; ".join(doc.notes)
+            if doc.notes or doc.problems:
+                report.error = "no_tables: " + "; ".join(doc.problems + doc.notes)
             if doc.attachments:
                 report.error = (f"no_tables: the page reads as an annual report and links {len(doc.attachments)} "
                                 f"attachment(s) ({doc.attachments[0].rsplit('/', 1)[-1]}): the tables are probably there; "
@@ -148,6 +148,7 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
     report.values = res.values
     report.checks = run_checks(res.values) + narrative_checks(res.values, report.figures) + prose_checks(res.values, report.figures)
     severe, notes = _reasons(res, template, report.checks)
+    severe = doc.problems + severe
     if template_note:
         notes.insert(0, template_note)
     notes = doc.notes + notes

@@ -57,7 +57,7 @@ def _template_order(table: str) -> list[tuple[str | None, str, str]]:
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # unreadable_cell | ambiguous_cell | extra_row | duplicate_cell | column_count | fuzzy_label | read_in_order
+    code: str  # unreadable_cell | ambiguous_cell | clipped_cell | extra_row | duplicate_cell | column_count | fuzzy_label | read_in_order
     message: str
     severe: bool = True  # a severe finding makes the report partial
 
@@ -302,6 +302,11 @@ class TableStream:
             elif cell.confidence is not None and cell.confidence < self.settings.ocr_min_confidence:
                 self.result.findings.append(Finding("ocr_unreadable", f"{table} {row}/{target.col}: OCR read '{raw}' with confidence {cell.confidence:.2f} ({ref})"))
                 parsed = Parsed("", "text")
+        if cell is not None and cell.clipped and parsed.kind != "blank":
+            # Cut by the page's edge: the digits printed beyond it are not in the file.
+            self.result.findings.append(Finding("clipped_cell", f"{table} {row}/{target.col}: the cell is cut by the "
+                                                f"edge of the page; '{raw}' may be only part of it ({ref})"))
+            parsed = Parsed("", "text")
         key = (table, row, target.col)
         if key in self.seen:
             i = self.seen[key]
@@ -315,7 +320,7 @@ class TableStream:
             self.result.values[i] = replace(kept, value=None, raw=f"{kept.raw} | {raw}", kind="text", unit="")
             return
         self.seen[key] = len(self.result.values)
-        if parsed.kind == "text" and method == "text":
+        if parsed.kind == "text" and method == "text" and not (cell is not None and cell.clipped):
             self.result.findings.append(Finding("unreadable_cell", f"{table} {row}/{target.col}: '{raw}' is not a number ({ref})"))
         self.result.values.append(
             Value(table, row, target.col, Decimal(parsed.value) if parsed.value else None, raw, parsed.kind, parsed.unit,
@@ -480,6 +485,10 @@ class TableStream:
             m = self.ix.match("t3", "row", self.pending + leaf)
             if m:
                 leaf = self.pending + leaf
+        if m is None and any(c.clipped for c in label_cells):
+            self.result.findings.append(Finding("clipped_cell", f"t3 row '{squash(leaf)}': its label is cut by the edge "
+                                                f"of the page and names no row; row not read ({label_cells[-1].ref})"))
+            return
         if m is None:
             if not has_values or self.ix.is_group("t3", leaf):
                 self.pending = "" if self.ix.is_group("t3", leaf) else leaf

@@ -25,7 +25,8 @@ PARTIAL = sorted((TRUTH / "partial").glob("*.truth"))
 
 @lru_cache(maxsize=None)
 def extracted(name: str) -> Report:
-    path = next(p for folder in (REPORTS, FIXTURES / "borderless", FIXTURES / "prints", FIXTURES / "markdown") for p in folder.rglob(name))
+    path = next(p for folder in (REPORTS, FIXTURES / "borderless", FIXTURES / "prints", FIXTURES / "markdown",
+                                            FIXTURES / "layouts") for p in folder.rglob(name))
     return extract(path.read_bytes(), name)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import io
 import re
+from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -31,7 +32,7 @@ from .. import borderless, lattice, ocr
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer, UnreadableText
 from ..grid import holds_numbers
 from ..metadata import pdf_title_hint
-from ..model import Document, Grid
+from ..model import Cell, Document, Grid
 from ..settings import DEFAULT, ParseSettings
 
 # Words that only the statistical tables print; a page with two of them holds a table.
@@ -141,17 +142,60 @@ def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int
                 settings: ParseSettings = DEFAULT) -> list[Grid]:
     """The ruled tables of one page, each cell's text from pypdfium2's characters, by midpoint, as pdfplumber does."""
     width, height = page.get_size()
-    tables = lattice.find_tables(lattice.vector_edges(page), width, height)
+    edges = lattice.vector_edges(page)
+    tables = lattice.find_tables(edges, width, height)
     if not tables:
         return []
+    clips = [e["x0"] for e in lattice.clipped_sides(edges + lattice.cut_edges(edges))]
     chars = page_chars(textpage, height)
     mids = [((c[1] + c[3]) / 2, (c[2] + c[4]) / 2) for c in chars]
     grids = []
     for n, table in enumerate(tables, start=1):
         texts = [[cell_text(found, settings.char_x_tolerance, settings.char_y_tolerance) if found is not None else None
                   for found in row] for row in lattice.assign_cells(chars, mids, table)]
-        grids.append(lattice.grid_of(table, page_no, n, texts))
+        grids.append(_mark_clipped(lattice.grid_of(table, page_no, n, texts), clips))
     return grids
+
+
+def _mark_clipped(grid: Grid, clips: list[float]) -> Grid:
+    """Mark the cells a clip cuts (their side is a border the page's edge drew, not a rule)."""
+    if not clips:
+        return grid
+    cut: dict[int, Cell] = {}
+    for row in grid.rows:
+        for c in row:
+            if c is not None and id(c) not in cut and any(
+                    abs(x - (c.x0 or 0)) < 1 or abs(x - (c.x1 or 0)) < 1 for x in clips):
+                cut[id(c)] = replace(c, clipped=True)
+    if cut:
+        grid.rows = [[cut.get(id(c), c) if c is not None else None for c in row] for row in grid.rows]
+    return grid
+
+
+def _clipped_sides(grid: Grid) -> list[str]:
+    cells = [c for row in grid.rows for c in row if c is not None and c.clipped]
+    if not cells or grid.bbox is None:
+        return []
+    x0, _, x1, _ = grid.bbox
+    return [side for side, x in (("left", x0), ("right", x1))
+            if any(abs(((c.x0 if side == "left" else c.x1) or 0) - x) < 1 for c in cells)]
+
+
+def side_by_side(grids: list[Grid]) -> list[Grid]:
+    """The tables of numbers on one page printed beside another one (a comparison of two years or two
+    bodies): which of them is this report's cannot be told from the page."""
+    tables = [g for g in grids if g.bbox and holds_numbers(g)]
+    beside = []
+    for a in tables:
+        for b in tables:
+            if a is b:
+                continue
+            (ax0, at, ax1, ab), (bx0, bt, bx1, bb) = a.bbox, b.bbox  # type: ignore[misc]
+            overlap = min(ab, bb) - max(at, bt)
+            if overlap > 0.5 * min(ab - at, bb - bt) and (ax1 <= bx0 + 1 or bx1 <= ax0 + 1):
+                beside.append(a)
+                break
+    return beside
 
 
 def pdfium_grids(data: bytes, pages: list[int], source: str = "") -> tuple[list[Grid], list[int]]:
@@ -208,6 +252,7 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
     noise: list[int] = []
     pages: list[int] = []  # table pages by their text
     by_position: list[int] = []  # table pages read without ruling lines
+    problems: list[str] = []
     tail: list[borderless.Line] = []  # a borderless header at the foot of the last page read
     try:
         for i in range(len(pdf)):
@@ -234,6 +279,17 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
                         by_position.append(i)
                 else:
                     tail = []
+                for g in found:
+                    sides = _clipped_sides(g)
+                    if sides and holds_numbers(g):
+                        problems.append(f"{g.ref} runs past the {' and '.join(sides)} edge of the page: what lies "
+                                        "beyond is not in the file, and its cells cut by the edge are not read")
+                beside = side_by_side(found)
+                if beside:
+                    problems.append(f"page {i + 1} prints {len(beside)} tables of numbers side by side (a comparison "
+                                    "of two years or two bodies?): which is this report's cannot be told, so none "
+                                    "of them is read")
+                    found = [g for g in found if all(g is not b for b in beside)]
                 grids += found
             textpage.close()
             page.close()
@@ -263,4 +319,5 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
             by_page.update(ocr_lines)
             notes.append(f"OCR (rapidocr) read pages {_pages(sorted(need_ocr))}: {what}")
     lines = [ln for i in sorted(by_page) for ln in by_page[i]]
-    return Document(format="pdf", lines=lines, grids=grids, title_hint=title, pages=len(texts), notes=notes)
+    return Document(format="pdf", lines=lines, grids=grids, title_hint=title, pages=len(texts), notes=notes,
+                    problems=problems)
