@@ -96,24 +96,26 @@ def vector_edges(page: pdfium.PdfPage) -> list[Edge]:
     return edges
 
 
+def covered(x: float, y: float, flat: list[Edge], tolerance: float = 2.0) -> bool:
+    """A row rule at y passes x."""
+    return any(abs(e["top"] - y) <= tolerance and e["x0"] - tolerance <= x <= e["x1"] + tolerance for e in flat)
+
+
 def cut_edges(edges: list[Edge], min_columns: int = 3, tolerance: float = 2.0) -> list[Edge]:
     """The border a page break leaves out. Where a ruled table runs over a page break, Chromium
-    draws no line at the cut: the column rules just run on past the table's first (or last)
-    ruling line to the page's content edge, and the row they bound there is no cell at all. When
-    three or more column rules run past every horizontal rule to one y, that y is a border."""
+    draws no line at the cut: the column rules stop at the page's content edge with no row rule
+    there (all of them, or only those of the cells a row rule does not close: a header row whose
+    tall cells run on while its short ones end). When three or more column rules end at the
+    page's first (or last) y with no row rule across them, that y is a border."""
     flat = [e for e in edges if e["orientation"] == "h"]
     upright = [e for e in edges if e["orientation"] == "v"]
     if not flat or len(upright) < min_columns:
         return []
     out: list[Edge] = []
-    first, last = min(e["top"] for e in flat), max(e["top"] for e in flat)
-    for end, beyond in (("top", [e for e in upright if e["top"] < first - tolerance]),
-                        ("bottom", [e for e in upright if e["bottom"] > last + tolerance])):
-        if not beyond:
-            continue
-        y = min(e["top"] for e in beyond) if end == "top" else max(e["bottom"] for e in beyond)
-        rules = [e for e in beyond if abs(e[end] - y) <= tolerance]
-        if len({round(e["x0"]) for e in rules}) >= min_columns:
+    for end, y in (("top", min(e["top"] for e in upright)), ("bottom", max(e["bottom"] for e in upright))):
+        rules = [e for e in upright if abs(e[end] - y) <= tolerance]
+        open_ = {round(e["x0"]) for e in rules if not covered(e["x0"], y, flat, tolerance)}
+        if len(open_) >= min_columns:
             edge = segment_edge(min(e["x0"] for e in rules), y, max(e["x0"] for e in rules), y)
             if edge:
                 out.append(edge)
@@ -217,7 +219,7 @@ def grid_of(table: Table, page_no: int | None, number: int, texts: list[list[str
             rs = max(1, sum(1 for t in tops if top - 0.5 <= t < bottom - 0.5))
             cell = Cell(
                 text or "", r0, c0, rs, cs,
-                ref=f"{place} bbox={x0:.0f},{top:.0f},{x1:.0f},{bottom:.0f}", x0=x0, x1=x1,
+                ref=f"{place} bbox={x0:.0f},{top:.0f},{x1:.0f},{bottom:.0f}", x0=x0, x1=x1, top=top, bottom=bottom,
             )
             for dr in range(rs):
                 for dc in range(cs):

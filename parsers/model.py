@@ -41,7 +41,16 @@ class Cell:
     x1: float | None = None
     ocr: bool = False  # read by OCR from a page image
     confidence: float | None = None  # OCR: the lowest score of the text boxes in the cell
-    clipped: bool = False  # PDF: the cell is cut by the edge of the page (its text may be only part of it)
+    top: float | None = None  # vertical extent on the page (PDF only), for rows cut by a page break
+    bottom: float | None = None
+    # PDF: the sides ("left right top bottom") the page's edge cuts the cell at, where no rule closes it:
+    # left/right, a table wider than the page (its text may be only part of it); top/bottom, a page break.
+    cut: str = ""
+
+    @property
+    def clipped(self) -> bool:
+        """Cut at its left or right side: what the page did not show of it is not in the file."""
+        return "left" in self.cut or "right" in self.cut
 
 
 @dataclass

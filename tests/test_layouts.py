@@ -1,10 +1,11 @@
 """Print layouts (fixtures/layouts, made by fixtures/make/make_layouts.py from the real 平潭 pages):
 a 表三 cut by the page's edges, one broken with its header repeated and 表四 stacked (both held to
-their truth in test_real_reports), and two years' 表三 side by side."""
+their truth in test_real_reports), and two years' 表三 side by side; and the stages that read them:
+clip and page-break borders, rows cut by a page break joined again."""
 
 from __future__ import annotations
 
-from xxgk.parsers import extract, lattice
+from xxgk.parsers import extract, grid, lattice
 from xxgk.parsers.model import Cell, Grid
 from xxgk.parsers.readers.pdf import side_by_side
 
@@ -67,3 +68,52 @@ def test_a_clip_border_needs_three_row_rules_running_past_every_column_rule():
     assert lattice.clipped_sides(columns + three[:2]) == []  # two rules: a heading's box, not a table's side
     closed = [_h(100, 200, y) for y in (0, 45, 90)]
     assert lattice.clipped_sides(columns + closed) == []  # every rule meets a column rule: nothing cut
+
+
+# ---- a row cut by a page break (chromium-2019/2025-pingtan.pdf cut 表四's header: tested whole by their truth)
+def _cell(text: str, x0: float, x1: float, cut: str = "", ref: str = "") -> Cell:
+    return Cell(text, 0, 0, x0=x0, x1=x1, cut=cut, ref=ref or f"{text}@{x0:.0f}")
+
+
+def _page(page: int, *rows: list[Cell]) -> Grid:
+    return Grid(rows=[list(r) for r in rows], ref=f"p{page} table1", page=page)
+
+
+def test_a_row_cut_by_a_page_break_is_one_row_again_with_each_cells_halves_joined():
+    upper = _page(5, [_cell("行政复议", 0, 100)] * 2, [_cell("结果", 0, 50, "bottom"), _cell("其他", 50, 100, "bottom")])
+    lower = _page(6, [_cell("维持", 3.9, 50, "top"), _cell("结果", 50, 100, "top")], [_cell("25", 0, 50), _cell("8", 50, 100)])
+    [joined] = grid.join_page_breaks([upper, lower])
+    assert [[c.text for c in row] for row in joined.rows] == [["行政复议"] * 2, ["结果\n维持", "其他\n结果"], ["25", "8"]]
+    assert joined.rows[1][0].ref == "结果@0 + 维持@4" and (joined.rows[2][1].row, joined.rows[2][1].col) == (2, 1)
+
+
+def test_halves_further_apart_than_the_tolerance_are_not_joined():
+    upper = _page(5, [_cell("结果", 0, 50, "bottom"), _cell("其他", 50, 100, "bottom")])
+    lower = _page(6, [_cell("维持", 4.1, 50, "top"), _cell("结果", 54.1, 100, "top")])
+    assert grid.join_page_breaks([upper, lower]) == [upper, lower]
+
+
+def test_only_the_next_page_goes_on_with_a_cut_table():
+    upper = _page(5, [_cell("结果", 0, 50, "bottom")])
+    later = _page(7, [_cell("维持", 0, 50, "top")])
+    assert grid.join_page_breaks([upper, later]) == [upper, later]
+    assert len(grid.join_page_breaks([upper, _page(6, *later.rows)])) == 1
+
+
+def test_tall_cells_cut_beside_short_ones_that_ended_stand_in_both_rows():
+    """表四's header: 结果维持 (two rows tall) runs over the break; 未经复议直接起诉 ends above it."""
+    tall, short = _cell("结果", 0, 50, "bottom"), _cell("未经复议直接起诉", 50, 150)
+    upper = _page(5, [tall, short, short])
+    lower = _page(6, [_cell("维持", 0, 50, "top"), _cell("结果维持", 50, 100), _cell("总计", 100, 150)])
+    [joined] = grid.join_page_breaks([upper, lower])
+    assert [[c.text for c in row] for row in joined.rows] == [["结果\n维持", "未经复议直接起诉", "未经复议直接起诉"],
+                                                              ["结果\n维持", "结果维持", "总计"]]
+    assert joined.rows[0][0] is joined.rows[1][0] and joined.rows[0][0].rowspan == 2
+
+
+def test_a_page_break_border_needs_three_open_column_rules():
+    """The lowest y that three column rules reach with no row rule across them is the cut."""
+    rules = [_h(0, 400, 0)] + [_v(x, 0, 40) for x in (0, 100, 200, 300, 400)]
+    assert [(e["top"], e["x0"], e["x1"]) for e in lattice.cut_edges(rules + [_h(300, 400, 40)])] == [(40, 0, 400)]
+    assert lattice.cut_edges(rules + [_h(200, 400, 40)]) == []  # two rules open (0, 100): not a cut
+    assert lattice.cut_edges(rules + [_h(0, 400, 40)]) == []  # closed: the table's own bottom

@@ -38,8 +38,8 @@ def test_the_agency_is_exactly_the_name_the_title_prints(title, agency, year):
 def _documents():
     from .conftest import FIXTURES
 
-    for folder in ("reports", "borderless", "prints"):
-        yield from sorted(p for p in (FIXTURES / folder).rglob("*") if p.suffix in (".pdf", ".html", ".docx", ".txt"))
+    for folder in ("reports", "borderless", "prints", "markdown", "layouts"):
+        yield from sorted(p for p in (FIXTURES / folder).rglob("*") if p.suffix in (".pdf", ".html", ".docx", ".txt", ".md"))
 
 
 def test_every_ok_reports_agency_is_printed_in_its_document_as_it_stands():
@@ -59,7 +59,7 @@ def test_every_ok_reports_agency_is_printed_in_its_document_as_it_stands():
         assert not (r.agency.endswith(("政府", "政务")) and not r.agency.endswith("人民政府")
                     and r.agency + "信息公开" in printed), (path.name, r.agency)
         checked.append(path.name)
-    assert len(checked) == 15, checked  # the ok fixtures of reports/, borderless/ and prints/ today
+    assert len(checked) == 20, checked  # the ok fixtures of reports/, borderless/, prints/, markdown/ and layouts/ today
 
 
 def test_a_page_whose_title_is_only_in_its_article_title_meta_still_names_its_agency():

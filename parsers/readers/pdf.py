@@ -30,7 +30,7 @@ import pypdfium2.raw as pdfium_c
 
 from .. import borderless, lattice, ocr
 from ..errors import CorruptDocument, EncryptedDocument, NoTextLayer, UnreadableText
-from ..grid import holds_numbers
+from ..grid import holds_numbers, join_page_breaks
 from ..metadata import pdf_title_hint
 from ..model import Cell, Document, Grid
 from ..settings import DEFAULT, ParseSettings
@@ -146,39 +146,46 @@ def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int
     tables = lattice.find_tables(edges, width, height)
     if not tables:
         return []
-    clips = [e["x0"] for e in lattice.clipped_sides(edges + lattice.cut_edges(edges))]
+    breaks = lattice.cut_edges(edges)
+    clips = [e["x0"] for e in lattice.clipped_sides(edges + breaks)]
+    rules = [e for e in edges if e["orientation"] == "h"]
     chars = page_chars(textpage, height)
     mids = [((c[1] + c[3]) / 2, (c[2] + c[4]) / 2) for c in chars]
     grids = []
     for n, table in enumerate(tables, start=1):
         texts = [[cell_text(found, settings.char_x_tolerance, settings.char_y_tolerance) if found is not None else None
                   for found in row] for row in lattice.assign_cells(chars, mids, table)]
-        grids.append(_mark_clipped(lattice.grid_of(table, page_no, n, texts), clips))
+        grids.append(_mark_cuts(lattice.grid_of(table, page_no, n, texts), clips, [e["top"] for e in breaks], rules))
     return grids
 
 
-def _mark_clipped(grid: Grid, clips: list[float]) -> Grid:
-    """Mark the cells a clip cuts (their side is a border the page's edge drew, not a rule)."""
-    if not clips:
+def _mark_cuts(grid: Grid, clips: list[float], breaks: list[float], rules: list[dict]) -> Grid:
+    """Mark the cells the page's edge cuts: at a clip (left/right), or at a page break (top/bottom)
+    where no rule of the page closes the cell (a tall header cell running on while its neighbours end)."""
+    if not clips and not breaks:
         return grid
+
+    def closed(c: Cell, y: float) -> bool:
+        return all(lattice.covered(x, y, rules) for x in ((c.x0 or 0) + 2, ((c.x0 or 0) + (c.x1 or 0)) / 2, (c.x1 or 0) - 2))
+
     cut: dict[int, Cell] = {}
     for row in grid.rows:
         for c in row:
-            if c is not None and id(c) not in cut and any(
-                    abs(x - (c.x0 or 0)) < 1 or abs(x - (c.x1 or 0)) < 1 for x in clips):
-                cut[id(c)] = replace(c, clipped=True)
+            if c is None or id(c) in cut:
+                continue
+            sides = [side for side, x in (("left", c.x0), ("right", c.x1)) if any(abs(k - (x or 0)) < 1 for k in clips)]
+            sides += [side for side, y in (("top", c.top), ("bottom", c.bottom))
+                      if y is not None and any(abs(k - y) < 1 for k in breaks) and not closed(c, y)]
+            if sides:
+                cut[id(c)] = replace(c, cut=" ".join(sides))
     if cut:
         grid.rows = [[cut.get(id(c), c) if c is not None else None for c in row] for row in grid.rows]
     return grid
 
 
 def _clipped_sides(grid: Grid) -> list[str]:
-    cells = [c for row in grid.rows for c in row if c is not None and c.clipped]
-    if not cells or grid.bbox is None:
-        return []
-    x0, _, x1, _ = grid.bbox
-    return [side for side, x in (("left", x0), ("right", x1))
-            if any(abs(((c.x0 if side == "left" else c.x1) or 0) - x) < 1 for c in cells)]
+    sides = {s for row in grid.rows for c in row if c is not None for s in c.cut.split()}
+    return [s for s in ("left", "right") if s in sides]
 
 
 def side_by_side(grids: list[Grid]) -> list[Grid]:
@@ -319,5 +326,6 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
             by_page.update(ocr_lines)
             notes.append(f"OCR (rapidocr) read pages {_pages(sorted(need_ocr))}: {what}")
     lines = [ln for i in sorted(by_page) for ln in by_page[i]]
+    grids = join_page_breaks(grids)
     return Document(format="pdf", lines=lines, grids=grids, title_hint=title, pages=len(texts), notes=notes,
                     problems=problems)
