@@ -168,6 +168,27 @@ def test_unknown_place_stays_empty():
     assert (r.province, r.adcode, r.level) == ("", "", "") and r.kind == "department"
 
 
+@pytest.mark.parametrize("agency, expected", [
+    # divisions made or renamed since cpca's data (parsers/places.csv, fixtures/make/make_places.py)
+    ("宁乡市人民政府", ("湖南省", "长沙市", "宁乡市", "430182", "县")),  # was empty: cpca knows 宁乡县 only
+    ("重庆市梁平区人民政府", ("重庆市", "", "梁平区", "500155", "县")),  # was 重庆市 500000, level 省
+    ("杭州市临平区南苑街道办事处", ("浙江省", "杭州市", "临平区", "330113", "乡镇街道")),  # a 街道: its district's code
+    ("那曲市色尼区人民政府", ("西藏自治区", "那曲市", "色尼区", "540602", "县")),  # the name that ends last wins
+    ("那曲市人民政府", ("西藏自治区", "那曲市", "", "540600", "市")),
+    # cpca's guesses no longer taken: a county not named in full, a place below a province
+    ("临夏州东乡族自治县人民政府", ("甘肃省", "临夏回族自治州", "", "", "")),  # was 临夏市 622901
+    ("东乡族自治县人民政府", ("甘肃省", "临夏回族自治州", "东乡族自治县", "622926", "县")),
+    ("重庆两江新区管理委员会", ("重庆市", "", "", "", "")),  # was 500000, level 省
+    ("上海市城市管理行政执法局", ("上海市", "", "", "310000", "省")),  # 城市 is no place below 上海市
+    ("加格达奇区人民政府", ("", "", "", "", "")),  # administered by 大兴安岭地区, no GB/T 2260 code: none invented
+])
+def test_region_of_divisions_cpca_does_not_know_and_guesses_it_no_longer_makes(agency, expected):
+    from xxgk.parsers.region import region_of
+
+    r = region_of(agency)
+    assert (r.province, r.city, r.county, r.adcode, r.level) == expected
+
+
 def test_cross_year_checks_for_consecutive_years():
     checks = cross_year_checks(_reports())
     rid = next(r.report_id for r in _reports() if r.source == "hzq2024.pdf")
