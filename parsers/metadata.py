@@ -56,7 +56,7 @@ def is_report_title(text: str) -> bool:
     return bool(REPORT_TITLE.search(t)) and not NOT_REPORT_TITLE.search(t)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^0-9]{0,6}((?:19|20)\d{2})\s*年")
-_LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年[，,、]?")
+_LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年度?[，,、]?")
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _PAGE_NUMBER = re.compile(r"^[-—\s]*\d+[-—\s]*$")
 
@@ -228,7 +228,11 @@ def widen(agency: str, text: str) -> str:
     return best
 
 
-def find_agency(title: str, lines: list[str]) -> str:
+# The line where a CMS page prints the body it comes from.
+_SOURCE_LINE = re.compile(r"^(?:发布机构|发文机关|发布单位|信息来源|来源)[:：]\s*([^\s|｜]{3,40})")
+
+
+def find_agency(title: str, lines: list[str], source_hint: str = "") -> str:
     agency = ""
     m = _NAME_END.search(title)
     lead = title[: m.start()] if m else ""
@@ -248,17 +252,23 @@ def find_agency(title: str, lines: list[str]) -> str:
     if not agency:
         for line in body:
             m3 = _LEADING_YEAR.match(line)
-            if m3:
+            if m3 and not _TITLE.search(line):  # "2025年度政府信息公开工作年度报告" names no body
                 agency = agency_in(line[m3.end() : m3.end() + 40])
                 if agency:
                     break
+    if not agency:
+        # A page titled only "2023年政府信息公开工作年度报告": the body its CMS says it comes from,
+        # printed (发布机构：…) or declared (<meta name="ContentSource">); its 办公室 compiles for it.
+        declared = [m.group(1) for line in body if (m := _SOURCE_LINE.match(line))] + [source_hint]
+        agency = next((found for d in declared if d and (found := agency_in(tidy(d)))), "")
     if agency:
         agency = widen(agency, "".join(body))
     return agency
 
 
-def extract_metadata(lines: list[str], title_hint: str, source: str, published_hint: str = "") -> Metadata:
+def extract_metadata(lines: list[str], title_hint: str, source: str, published_hint: str = "",
+                     source_hint: str = "") -> Metadata:
     title = find_title(lines, title_hint)
     year = find_year(title, lines, source)
-    return Metadata(title=title, agency=find_agency(title, lines), year=year,
+    return Metadata(title=title, agency=find_agency(title, lines, source_hint), year=year,
                     published_on=find_published(lines, published_hint, year))

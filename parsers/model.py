@@ -84,6 +84,7 @@ class Document:
     attachments: list[str] = field(default_factory=list)  # links to PDF/DOC(X)/WPS/XLS(X) files (HTML)
     images: list[bytes] = field(default_factory=list)  # HTML: images inlined as data: URIs (tables pasted as pictures)
     published_hint: str = ""  # a publication date the format declares (HTML <meta name="PubDate">), as written
+    source_hint: str = ""  # the body a page declares it comes from (HTML <meta name="ContentSource">)
     problems: list[str] = field(default_factory=list)  # layouts the reader refused to read: the report is partial
 
 

@@ -113,7 +113,7 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
         report.status, report.error = "failed", f"{exc.kind}: {exc.message}"
         return report
     report.format, report.pages = doc.format, doc.pages
-    meta = extract_metadata(doc.lines, doc.title_hint, source, doc.published_hint)
+    meta = extract_metadata(doc.lines, doc.title_hint, source, doc.published_hint, doc.source_hint)
     report.title, report.agency, report.published_on = meta.title, meta.agency, meta.published_on
     report.year = int(meta.year) if meta.year.isdigit() else None
     place = region_of(meta.agency)

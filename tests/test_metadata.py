@@ -107,3 +107,22 @@ def test_publication_date_rules(lines, hint, year, published):
     from xxgk.parsers.metadata import find_published
 
     assert find_published(lines, hint, year) == published
+
+
+def test_a_page_titled_without_its_body_takes_the_body_its_cms_declares_and_never_a_fragment():
+    """Department sites title a report "2025年度政府信息公开工作年度报告": the real 2025 page so titled
+    names its body in a 来源： line and in <meta name="ContentSource">, both 平潭综合实验区管委会办公室."""
+    from .conftest import REPORTS
+
+    page = (REPORTS / "2025-pingtan.html").read_text(encoding="utf-8").replace("平潭综合实验区2025年", "2025年")
+    page = page.replace("2025年，平潭综合实验区坚持", "2025年，我区坚持")
+    assert "平潭综合实验区2025" not in page and "来源：平潭综合实验区管委会办公室" in page
+
+    def agency(text: str) -> str:
+        return extract(text.encode("utf-8"), "titled-by-year.html").agency
+
+    assert agency(page) == "平潭综合实验区管委会"  # the 办公室 compiles the report of its 管委会
+    no_line = page.replace("来源：平潭综合实验区管委会办公室", "来源：")
+    assert agency(no_line) == "平潭综合实验区管委会"  # from the meta tag
+    # Neither: no agency, and not "度政府" cut from the title line "2025年度政府信息公开…" (as it once was).
+    assert agency(no_line.replace('name="ContentSource" content="平潭综合实验区管委会办公室"', 'name="ContentSource" content=""')) == ""

@@ -89,10 +89,14 @@ def _title(doc: etree._Element) -> str:
 _DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "published_time", "article:published_time", "dc.date")
 
 
-def _published(doc: etree._Element) -> str:
-    """The publication date a page declares in its meta tags, as written (metadata.find_published reads it)."""
+# CMS meta tags that name the body a page comes from (TRS: ContentSource).
+_SOURCE_META = ("contentsource",)
+
+
+def _meta(doc: etree._Element, names: tuple[str, ...]) -> str:
+    """The first of these meta tags the page fills in, as written (metadata.py reads it)."""
     for m in doc.iter("meta"):
-        if (m.get("name") or m.get("property") or "").lower() in _DATE_META and m.get("content", "").strip():
+        if (m.get("name") or m.get("property") or "").lower() in names and m.get("content", "").strip():
             return m.get("content", "").strip()
     return ""
 
@@ -126,7 +130,8 @@ def read_text(text: str, source: str = "") -> Document:
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
     attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
     return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments,
-                    images=_inline_images(doc), published_hint=_published(doc))
+                    images=_inline_images(doc), published_hint=_meta(doc, _DATE_META),
+                    source_hint=_meta(doc, _SOURCE_META))
 
 
 MAX_INLINE_IMAGE = 20 * 1024 * 1024  # bytes of one decoded data: image
