@@ -85,6 +85,7 @@ class Document:
     images: list[bytes] = field(default_factory=list)  # HTML: images inlined as data: URIs (tables pasted as pictures)
     published_hint: str = ""  # a publication date the format declares (HTML <meta name="PubDate">), as written
     source_hint: str = ""  # the body a page declares it comes from (HTML <meta name="ContentSource">)
+    image_links: list[str] = field(default_factory=list)  # HTML: <img src> URLs, as written (not data: URIs)
     problems: list[str] = field(default_factory=list)  # layouts the reader refused to read: the report is partial
 
 

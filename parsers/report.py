@@ -97,18 +97,20 @@ def warm_up() -> None:
     region_of("江苏省淮安市洪泽区人民政府")  # a name outside places.csv, so cpca loads
 
 
-def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None = None) -> Report:
+def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None = None,
+            images: tuple[bytes, ...] = ()) -> Report:
     """Read one document (bytes) into a Report; never raises for a bad document.
 
     `settings` (a ParseSettings, or a dict of the fields to change) holds every threshold;
-    ConfigError for a bad one."""
+    ConfigError for a bad one. `images`: an HTML page's linked images, fetched by the caller
+    (read by OCR when the page has no table of numbers)."""
     settings = ParseSettings.resolve(settings)
     sha = hashlib.sha256(data).hexdigest()
     fmt = sniff(data) if data else "empty"
     report = Report(report_id=report_id_of(sha), source=source, format=fmt, sha256=sha,
                     extractor_version=extractor_version(settings))
     try:
-        doc = read(data, source, settings)
+        doc = read(data, source, settings, images)
     except DocumentError as exc:
         report.status, report.error = "failed", f"{exc.kind}: {exc.message}"
         return report
@@ -135,6 +137,10 @@ def extract(data: bytes, source: str = "", settings: ParseSettings | dict | None
                             "(the tables may be images, or printed without ruling lines)")
             if doc.notes or doc.problems:
                 report.error = "no_tables: " + "; ".join(doc.problems + doc.notes)
+            if doc.image_links and not doc.images:
+                report.error = (f"no_tables: the page reads as an annual report and shows {len(doc.image_links)} "
+                                "linked image(s): its tables may be pictures; `xxgk crawl` fetches the images on the "
+                                "page's own site and reads them by OCR (pip install 'xxgk[ocr]')")
             if doc.attachments:
                 report.error = (f"no_tables: the page reads as an annual report and links {len(doc.attachments)} "
                                 f"attachment(s) ({doc.attachments[0].rsplit('/', 1)[-1]}): the tables are probably there; "

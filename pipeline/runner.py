@@ -20,12 +20,12 @@ def failed_report(source: str, error: str) -> Report:
     return r
 
 
-def extract_bytes(data: bytes, source: str, settings: ParseSettings | None = None) -> Report:
+def extract_bytes(data: bytes, source: str, settings: ParseSettings | None = None, images: tuple[bytes, ...] = ()) -> Report:
     """extract(), with an unexpected exception turned into a `failed` row that says it is a bug."""
     from xxgk.parsers.report import extract  # the reader stack: loaded in the worker, never in the parent
 
     try:
-        return extract(data, source, settings)
+        return extract(data, source, settings, images)
     except Exception as exc:  # a bug in xxgk, not a bad document: say so, and go on
         log.error("internal error reading %s (please report it with this traceback)", source, exc_info=True)
         r = Report(report_id=report_id(data), source=source, format="", sha256=hashlib.sha256(data).hexdigest())
@@ -35,11 +35,14 @@ def extract_bytes(data: bytes, source: str, settings: ParseSettings | None = Non
         return r
 
 
-def extract_path(path: Path, source: str | None = None, settings: ParseSettings | None = None) -> Report:
-    """Read one file and extract it; an unexpected exception becomes a `failed` row."""
+def extract_path(path: Path, source: str | None = None, settings: ParseSettings | None = None,
+                 images: tuple[str, ...] = ()) -> Report:
+    """Read one file (and the images a crawl fetched for it) and extract it; an unexpected exception
+    becomes a `failed` row."""
     source = source or str(path)
     try:
         data = path.read_bytes()
+        pictures = tuple(Path(p).read_bytes() for p in images)
     except OSError as exc:
         return failed_report(source, f"unreadable_file: {exc.strerror or exc}")
-    return extract_bytes(data, source, settings)
+    return extract_bytes(data, source, settings, pictures)

@@ -1,7 +1,8 @@
 """What a worker process does with one document: the only place untrusted bytes are parsed.
 
     Job(path, source)                  extract: the document's bytes → a Report, as plain data
-    Job(path, source, task="links")    discovery: an HTML page's bytes → its links, as plain data
+    Job(path, source, task="links")    discovery: an HTML page's bytes → its links (and, on a page
+                                       with no table of numbers, its images), as plain data
 
 Both run inside the supervised pool (pool.py), under its time and memory limits, for files,
 URLs and crawls alike; the parent only moves bytes and records.
@@ -25,24 +26,35 @@ class Job:
     task: str = "extract"
     sha256: str = ""  # of the bytes at `path`, when the parent knows it (the result cache's key)
     settings: ParseSettings | None = None  # None: the defaults
+    images: tuple[str, ...] = ()  # a report page's images the crawl fetched (paths in its store), read by OCR
 
 
 def links_of(path: Path, url: str) -> dict:
-    """Every link of an HTML page as [url, text] pairs; a page that is no HTML has none."""
+    """Every link of an HTML page as [url, text] pairs, and the URLs of its images when it has no table
+    of numbers (its tables may be pictures); a page that is no HTML has neither."""
+    from urllib.parse import urljoin
+
     from xxgk.parsers.encoding import decode
-    from xxgk.parsers.errors import UnsupportedFormat
+    from xxgk.parsers.errors import CorruptDocument, UnsupportedFormat
+    from xxgk.parsers.grid import holds_numbers
+    from xxgk.parsers.readers import html as html_reader
 
     from xxgk.parsers import links as discovery  # bs4: only a crawl's workers need it
 
     try:
         html, _ = decode(path.read_bytes(), url)
     except (UnsupportedFormat, OSError):
-        return {"links": []}
-    return {"links": [[link.url, link.text] for link in discovery.links(html, url)]}
+        return {"links": [], "images": []}
+    try:
+        page = html_reader.read_text(html, url)
+        images = [] if any(holds_numbers(g) for g in page.grids) else [urljoin(url, src) for src in page.image_links]
+    except CorruptDocument:
+        images = []
+    return {"links": [[link.url, link.text] for link in discovery.links(html, url)], "images": images}
 
 
 def work(job: Job) -> dict:
     """The per-document function: a path in, plain data out (picklable both ways)."""
     if job.task == "links":
         return links_of(Path(job.path), job.source)
-    return report_to_dict(extract_path(Path(job.path), job.source, job.settings))
+    return report_to_dict(extract_path(Path(job.path), job.source, job.settings, job.images))

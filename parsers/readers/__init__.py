@@ -44,13 +44,19 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def _read_images(doc: Document) -> Document:
-    """A page with no table of numbers but inline images: its tables may be pictures. Read them by
-    OCR (the extra), as scanned pages are; without it, say so (the report is then no_tables)."""
-    if not doc.images or any(holds_numbers(g) for g in doc.grids):
+def _read_images(doc: Document, fetched: tuple[bytes, ...] = ()) -> Document:
+    """A page with no table of numbers but images (inline, or fetched by the crawl from its links):
+    its tables may be pictures. Read them by OCR (the extra), as scanned pages are; without it, say
+    so (the report is then no_tables)."""
+    if any(holds_numbers(g) for g in doc.grids):
         return doc
+    inline = len(doc.images)
+    doc.images += list(fetched)
+    if not doc.images:
+        return doc
+    what = "linked images" if not inline else "inline images" if not fetched else "images"
     if not ocr.available():
-        doc.notes.append(f"the page's tables may be its {len(doc.images)} inline images; they were not read "
+        doc.notes.append(f"the page's tables may be its {len(doc.images)} {what}; they were not read "
                          f"({pdf.OCR_HINT})")
         return doc
     read = 0
@@ -62,11 +68,13 @@ def _read_images(doc: Document) -> Document:
         read += 1
         doc.grids += grids
         doc.lines += lines
-    doc.notes.append(f"OCR (rapidocr) read {read} of the page's {len(doc.images)} inline images")
+    doc.notes.append(f"OCR (rapidocr) read {read} of the page's {len(doc.images)} {what}")
     return doc
 
 
-def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Document:
+def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT, images: tuple[bytes, ...] = ()) -> Document:
+    """The document's text and grids. `images`: the bytes of an HTML page's linked images, when the
+    caller fetched them (the crawl does, for a page whose tables are no tables of numbers)."""
     if not data:
         raise UnsupportedFormat("the file is empty (0 bytes)", source=source)
     kind = sniff(data)
@@ -84,5 +92,5 @@ def read(data: bytes, source: str = "", settings: ParseSettings = DEFAULT) -> Do
         return doc
     decoded, _ = decode(data, source)
     if kind == "html":
-        return _read_images(html.read_text(decoded, source))
+        return _read_images(html.read_text(decoded, source), images)
     return text.read_text(decoded, source)

@@ -129,12 +129,38 @@ def read_text(text: str, source: str = "") -> Document:
     body = doc.find("body")
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
     attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
+    image_links = _table_images(body if body is not None else doc)
     return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments,
+                    image_links=image_links,
                     images=_inline_images(doc), published_hint=_meta(doc, _DATE_META),
                     source_hint=_meta(doc, _SOURCE_META))
 
 
 MAX_INLINE_IMAGE = 20 * 1024 * 1024  # bytes of one decoded data: image
+MAX_IMAGE_LINKS = 12  # <img src> URLs of a page's table sections (the crawl fetches those on the page's host)
+
+
+# Where a report's tables stand: from the caption of 表二, 表三 or 表四 (二、主动公开政府信息情况 …)
+# to the section after them (五、存在的主要问题). Pictures outside are the site's logos and QR codes.
+_TABLE_SECTION = re.compile(r"主动公开政府信息情况|收到和处理政府信息公开申请情况|行政复议.{0,3}行政诉讼情况")
+_AFTER_TABLES = re.compile(r"[五六]、\s*(?:存在的主要问题|其他需要报告)")
+
+
+def _table_images(body: etree._Element) -> list[str]:
+    """The <img src> URLs (not data: URIs) printed among the report's table sections, in page order."""
+    out: list[str] = []
+    inside = False
+    for el in body.iter():
+        if el.tag == "img" and inside:
+            src = (el.get("src") or "").strip()
+            if src and not src.lower().startswith("data:") and src not in out:
+                out.append(src)
+        text = el.text or ""
+        if _TABLE_SECTION.search(text):
+            inside = True
+        elif inside and _AFTER_TABLES.search(text):
+            break
+    return out[:MAX_IMAGE_LINKS]
 
 
 def _inline_images(doc: etree._Element) -> list[bytes]:

@@ -32,6 +32,8 @@ version, with a warning.
 
 from __future__ import annotations
 
+import hashlib
+
 import logging
 import time
 from collections import Counter, deque
@@ -67,7 +69,7 @@ class Visit:
     """One URL to fetch, where it was found, and what the state knew of it before."""
 
     url: str
-    kind: str  # list | report | attachment
+    kind: str  # list | report | attachment | image (a report page's picture, read with it)
     parent: str | None
     title: str  # the link's text
     seed: str | None  # the seed whose crawl found it
@@ -76,6 +78,14 @@ class Visit:
     modified: str | None = None
     kept: bool = False  # a stored report without validators, kept without a request
     depth: int = 0  # list-page hops from the seed
+
+
+def _read_key(sha: str, pictures: list[str] | None) -> str:
+    """What an extraction is saved under: the bytes' sha256, or, for a page read with the images the
+    crawl fetched for it, a sha256 of the page's and the images' (new images are read again)."""
+    if not pictures:
+        return sha
+    return hashlib.sha256(":".join([sha, *pictures]).encode("ascii")).hexdigest()
 
 
 @dataclass
@@ -206,16 +216,17 @@ class Crawl:
     def _record(self, v: Visit, **fields: object) -> None:
         seed = {"seed": v.seed} if v.seed else {}
         self.state.upsert_document(v.url, kind=v.kind, parent=v.parent, title=v.title, **seed, **fields)
-        if v.kind != "list":
+        if v.kind not in ("list", "image"):
             self.counts[str(fields.get("status"))] += 1
 
-    def links(self, pool: Pool, sha: str, url: str) -> list[discovery.Link]:
-        """The links of a fetched page, read by a worker (a hostile page costs a worker, not the crawl)."""
+    def links(self, pool: Pool, sha: str, url: str) -> tuple[list[discovery.Link], list[str]]:
+        """The links of a fetched page, and its images when it has no table of numbers, read by a
+        worker (a hostile page costs a worker, not the crawl)."""
         out = pool.run_one(Job(str(self.state.blob_path(sha)), url, task="links", sha256=sha))
         if isinstance(out, str):
             log.warning("links of %s not read: %s", url, out)
-            return []
-        return [discovery.Link(u, t) for u, t in out["links"]]
+            return [], []
+        return [discovery.Link(u, t) for u, t in out["links"]], list(out.get("images", []))
 
     # ---- discovery ----------------------------------------------------------------------
     def discover(self, pool: Pool) -> None:
@@ -246,6 +257,8 @@ class Crawl:
                         stopping = True
                         return None
                     pages += 1
+                elif v.kind == "image":
+                    pass  # a report page's pictures (at most MAX_IMAGE_LINKS): not documents of their own
                 elif documents[v.seed] >= self.settings.max_documents:  # type: ignore[index]
                     queue.popleft()
                     if v.seed not in capped:
@@ -262,14 +275,22 @@ class Crawl:
             return None
 
         def follow(v: Visit, sha: str | None) -> None:
-            if sha is not None and v.kind != "list" and self.state.extraction(sha, EXTRACTOR_VERSION) is None:
+            if sha is None or v.kind == "image":
+                return
+            links, images = self.links(pool, sha, v.url) if v.kind != "attachment" else ([], [])
+            # A report page with no table of numbers: its tables may be its images. Those on its own
+            # site are fetched (politely, in its host's lane) and read with it when the crawl ends.
+            images = [u for u in images if v.kind == "report" and host_of(u) == host_of(v.url)]
+            for u in images:
+                if u not in queued:
+                    queued.add(u)
+                    lanes.setdefault(host_of(u), deque()).append(Visit(u, "image", v.url, "", v.seed, depth=v.depth))
+            if v.kind != "list" and not images and self.state.extraction(sha, EXTRACTOR_VERSION) is None:
                 self.unread.append(Job(str(self.state.blob_path(sha)), v.url, sha256=sha))
                 if len(self.unread) >= READ_EVERY:
                     self.read(pool, self.unread)
                     self.unread = []
-            if sha is None or v.kind == "attachment":
-                return
-            for link in self.links(pool, sha, v.url):
+            for link in links:
                 if link.url in queued:
                     continue
                 what = discovery.classify(link)
@@ -349,7 +370,11 @@ class Crawl:
         fresh: dict[str, Report] = {}
         for job, report in zip(jobs, pool.map_ordered(jobs)):
             with interrupt.deferred():
-                self.state.save_extraction(job.sha256, EXTRACTOR_VERSION, report_to_dict(report))
+                saved = report_to_dict(report)
+                self.state.save_extraction(job.sha256, EXTRACTOR_VERSION, saved)
+                if job.images and report.sha256 and report.sha256 != job.sha256:
+                    # Also under the page's own bytes, where `xxgk merge` and coverage look a report up.
+                    self.state.save_extraction(report.sha256, EXTRACTOR_VERSION, saved)
             fresh[job.sha256] = report
         return fresh
 
@@ -358,13 +383,24 @@ class Crawl:
         one (after a signal) only saved results count, and the next run reads the rest."""
         docs = [d for d in self.state.documents() if d["status"] != "blocked"]
         older = self._older_versions(docs)
+        pictures = self._pictures()
         wanted = [(d["url"], d["sha256"]) for d in docs if d["sha256"]] + [(u, sha) for u, vs in older.items() for sha, _ in vs]
-        cached = {sha: c for _, sha in wanted if (c := self.state.extraction(sha, EXTRACTOR_VERSION)) is not None}
-        todo = [Job(str(self.state.blob_path(sha)), url, sha256=sha) for url, sha in wanted
-                if sha not in cached and self.state.has_blob(sha)]
+        cached = {key: c for url, sha in wanted
+                  if (c := self.state.extraction(key := _read_key(sha, pictures.get(url)), EXTRACTOR_VERSION)) is not None}
+        todo = [Job(str(self.state.blob_path(sha)), url, sha256=_read_key(sha, pictures.get(url)),
+                    images=tuple(str(self.state.blob_path(p)) for p in pictures.get(url, ())))
+                for url, sha in wanted if _read_key(sha, pictures.get(url)) not in cached and self.state.has_blob(sha)]
         fresh = self.read(pool, todo) if pool is not None and todo else {}
-        reports = list(self._assemble(docs, cached, fresh))
-        return reports + list(self._superseded(older, cached, fresh, {r.report_id for r in reports}))
+        reports = list(self._assemble(docs, cached, fresh, pictures))
+        return reports + list(self._superseded(older, cached, fresh, {r.report_id for r in reports}, pictures))
+
+    def _pictures(self) -> dict[str, list[str]]:
+        """The images fetched for each report page (page URL → their bodies' sha256, in the order first seen)."""
+        out: dict[str, list[str]] = {}
+        for d in self.state.documents(kinds=("image",)):
+            if d["sha256"] and d["parent"] and self.state.has_blob(d["sha256"]):
+                out.setdefault(d["parent"], []).append(d["sha256"])
+        return out
 
     def _older_versions(self, docs: list) -> dict[str, list[tuple[str, float]]]:  # type: ignore[type-arg]
         """Bodies a report URL served before its current one (still in the store): url → [(sha256, last fetch)]."""
@@ -376,12 +412,13 @@ class Crawl:
         return older
 
     def _superseded(self, older: dict[str, list[tuple[str, float]]], cached: dict[str, dict], fresh: dict[str, Report],
-                    seen: set[str]) -> Iterator[Report]:
+                    seen: set[str], pictures: dict[str, list[str]]) -> Iterator[Report]:
         """Earlier versions of changed reports, each under its own report_id: an edit after publication
         stays visible with both versions' values (history.csv lists every version)."""
         for url, versions in older.items():
             for sha, last in versions:
-                report = replace(fresh[sha]) if sha in fresh else report_from_dict(cached[sha]) if sha in cached else None
+                key = _read_key(sha, pictures.get(url))
+                report = replace(fresh[key]) if key in fresh else report_from_dict(cached[key]) if key in cached else None
                 if report is None or report.status not in READ or report.report_id in seen:
                     continue
                 seen.add(report.report_id)
@@ -391,7 +428,8 @@ class Crawl:
                                                                      f"(last fetched {when}); history.csv lists every version"]))
                 yield report
 
-    def _assemble(self, docs: list, cached: dict[str, dict], fresh: dict[str, Report]) -> Iterator[Report]:
+    def _assemble(self, docs: list, cached: dict[str, dict], fresh: dict[str, Report],
+                  pictures: dict[str, list[str]]) -> Iterator[Report]:
         # Pages that link attachments: the attachment rows carry the report (or its failure).
         with_attachments = {d["parent"] for d in docs if d["kind"] == "attachment"}
         seen_ids: set[str] = set()
@@ -400,10 +438,11 @@ class Crawl:
             if not sha or not self.state.has_blob(sha):
                 yield failed_report(d["url"], d["error"] or "fetch: never fetched")
                 continue
-            if sha in fresh:
-                report = replace(fresh[sha])
-            elif sha in cached:
-                report = report_from_dict(cached[sha])
+            key = _read_key(sha, pictures.get(d["url"]))
+            if key in fresh:
+                report = replace(fresh[key])
+            elif key in cached:
+                report = report_from_dict(cached[key])
             else:
                 report = None  # not read yet (the run was stopped): its last good version, if any
             report = self._keep_last_good(d, report)
