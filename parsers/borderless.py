@@ -307,6 +307,14 @@ def header_cells(lines: list[Line], ext: list[tuple[float, float]], stack_gap: f
                     col[-1] = Word(col[-1].text + w.text, min(col[-1].x0, w.x0), max(col[-1].x1, w.x1), col[-1].top, w.bottom)
                 else:
                     col.append(w)
+    # A word over two columns one of which prints a leaf of its own (结果维持, centred in a first column
+    # whose number is not right-aligned like the others, over 结果/纠正): it is the other column's.
+    for w in spans_words:
+        over = [j for j in range(len(ext)) if any(x is w for x in cells[j])]
+        own = [j for j in over if any(x is not w and all(x is not o for o in spans_words) for x in cells[j])]
+        if 0 < len(own) < len(over):
+            for j in own:
+                cells[j] = _stacked([x for x in cells[j] if x is not w], stack_gap)
     leaves = [core(cells[j][-1].text) if cells[j] else "" for j in range(len(ext))]
     # Groups, top down: each takes the bands of its parent group that no leaf beside it holds
     # (a leaf beside it overlaps it vertically), shared among the groups of one run.
@@ -327,6 +335,18 @@ def header_cells(lines: list[Line], ext: list[tuple[float, float]], stack_gap: f
     for j in cells:
         cells[j].sort(key=lambda w: w.top)
     return cells
+
+
+def _stacked(col: list[Word], stack_gap: float) -> list[Word]:
+    """A column's header words with the fragments stacked closely joined again (结果 / 纠正)."""
+    out: list[Word] = []
+    for w in col:
+        if out and 0 <= w.top - out[-1].bottom <= stack_gap:
+            p = out[-1]
+            out[-1] = Word(p.text + w.text, min(p.x0, w.x0), max(p.x1, w.x1), p.top, w.bottom)
+        else:
+            out.append(w)
+    return out
 
 
 def _rows_of(words: list[Word]) -> list[list[Word]]:
