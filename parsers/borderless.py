@@ -87,10 +87,18 @@ def text_lines(chars: list[Char], settings: ParseSettings = DEFAULT) -> list[Lin
     """The page's characters as lines top to bottom, each split into words at wide gaps."""
     lines = []
     for row in char_lines(chars, settings.char_y_tolerance):
-        gap = settings.word_gap_em * median(c[4] - c[2] for c in row)
+        height = median(c[4] - c[2] for c in row)
+        gap = settings.word_gap_em * height
+        gaps = [b[5] - a[6] for a, b in zip(row, row[1:])]
+        # A letter-spaced line (社 会 法 律, two header cells side by side) splits at a gap three times
+        # its own spacing, if a quarter of a character wide: its cells sit closer than word_gap_em.
+        spaced = max(3 * max(median(gaps), 1.0), 0.25 * height) if gaps else gap
         words: list[list[Char]] = [[row[0]]]
         for a, b in zip(row, row[1:]):
-            if b[5] - a[6] > gap:
+            # A number right after a label's last character is the next cell's even at half the gap
+            # (a wrapped label fills its column to the edge: "不计其" | "5").
+            split = gap / 2 if b[0].isdigit() and "\u4e00" <= a[0] <= "\u9fff" else gap
+            if b[5] - a[6] > min(split, spaced):
                 words.append([b])
             else:
                 words[-1].append(b)
@@ -436,7 +444,7 @@ def block_grid(block: Block, header: list[Line], labels: dict[int, list[list[Wor
             w = vals.get(j)
             row[depth + j] = _cell(w, w.text if w else "", r, depth + j, page_no, x)
         rows.append(row)
-    return Grid(rows=rows, ref=f"p{page_no} borderless{number}", page=page_no)
+    return Grid(rows=rows, ref=f"p{page_no} borderless{number}", page=page_no, positional=True)
 
 
 _NUMBERED = re.compile(r"^(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
@@ -485,13 +493,15 @@ def _nearest_row(piece: list[Word], data_y: list[float]) -> int:
     return min(range(len(data_y)), key=lambda k: (not top <= data_y[k] <= bottom, abs(data_y[k] - mid)))
 
 
-def _header_lines(lines: list[Line], first: int, floor: int) -> list[int]:
-    """Indexes of the header lines above line `first` (not above `floor`): short words, no caption."""
+def _header_lines(lines: list[Line], first: int, floor: int, left: float = float("-inf")) -> list[int]:
+    """Indexes of the header lines above line `first` (not above `floor`): short words over the value
+    columns (left of `left`, the label column's header may be long: 表三's note), no caption."""
     out: list[int] = []
     i = first - 1
     while i >= floor:
         words = lines[i].words
-        if _numbers(lines[i]) or any(len(w.text) > _MAX_HEADER_WORD or _CAPTION_WORD in w.text for w in words):
+        if _numbers(lines[i]) or any((len(w.text) > _MAX_HEADER_WORD and w.x1 > left) or _CAPTION_WORD in w.text
+                                     for w in words):
             break
         out.insert(0, i)
         i -= 1
@@ -527,7 +537,7 @@ def borderless_grids(chars: list[Char], page_no: int, width: float, settings: Pa
     for n, block in enumerate(found, start=1):
         first, last = index_of[id(block.lines[0])], index_of[id(block.lines[-1])]
         data_idx = [index_of[id(line)] for line in block.lines]
-        head = _header_lines(lines, first, floor)
+        head = _header_lines(lines, first, floor, block.bands[0][0])
         # Label-only lines between the header and the data, or among the data, or just below it.
         margin = 2 * median(w.bottom - w.top for line in block.lines for w in line.words)
         labels: dict[int, list[list[Word]]] = {}
@@ -536,7 +546,8 @@ def borderless_grids(chars: list[Char], page_no: int, width: float, settings: Pa
                 lines[first].yc - lines[head[-1]].yc <= margin or _NUMBERED.match(lines[head[-1]].words[0].text)):
             head.pop()  # a (wrapped) label of the first row, not a header cell
         lo = head[-1] + 1 if head else first
-        while lo > floor and lines[first].yc - lines[lo - 1].yc <= 2 * margin and not _numbers(lines[lo - 1]):
+        while lo > floor and lines[first].yc - lines[lo - 1].yc <= 2 * margin and not _numbers(lines[lo - 1]) \
+                and all(w.x1 <= left for w in lines[lo - 1].words):
             lo -= 1  # a label's first lines above its row (the rest of a label split by the page break)
         hi = last
         while hi + 1 < len(lines) and lines[hi + 1].yc - lines[last].yc <= margin and \

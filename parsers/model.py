@@ -65,6 +65,9 @@ class Grid:
     page: int | None = None  # PDF: the 1-based page the table is on
     caption: str = ""  # text exports: the line printed just above the table (a 表四 whose header was lost)
     bbox: tuple[float, float, float, float] | None = None  # PDF ruled tables: x0, top, x1, bottom on the page
+    # Columns found by text position (a borderless table): an empty cell is a column where nothing
+    # is printed on that line, not a printed cell.
+    positional: bool = False
 
     @property
     def ncols(self) -> int:

@@ -342,7 +342,7 @@ class TableStream:
                     uses[id(c)] = uses.get(id(c), 0) + 1
             clash = any(uses[id(c)] > 1 or len([f for f in cells if f.text.strip()]) > 1
                         for _, cells in picked for c in cells if c.text.strip())
-            printed = _distinct(row[label_end:])
+            printed = [c for c in _distinct(row[label_end:]) if c.text.strip() or not grid.positional]
             if clash and len(printed) == len(targets):
                 # Spans that do not line up with the header's (Word-pasted CMS tables: header 2/1/2,
                 # data 1/2/2), but one printed cell per header column: read them in order, as a person does.

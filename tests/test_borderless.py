@@ -65,3 +65,33 @@ def test_a_header_word_over_two_columns_is_a_span_never_one_column():
     assert borderless._straddled(over, ext) == [0, 1]
     under = borderless.Word("本年废止件数", 20, 58, 0, 10)  # 8 of 38 in the next column: < 1/4
     assert borderless._straddled(under, ext) == [0]
+
+
+# ---- words: where one printed cell ends and the next begins (borderless.text_lines) --------------
+def _line(*chars: tuple[str, float, float]) -> list[str]:
+    """Characters on one line as (char, loose x0, loose x1), 16 points tall: the words text_lines makes."""
+    made = [(c, x0 + 0.5, 700.0, x1 - 0.5, 716.0, x0, x1) for c, x0, x1 in chars]
+    return [w.text for line in borderless.text_lines(made) for w in line.words]
+
+
+def test_a_letter_spaced_line_splits_where_its_gap_is_three_times_its_spacing():
+    """2021's header: 社 会 | 法 律, two cells 7.5 points apart on a line spaced 1.6 (word_gap_em: 8)."""
+    assert _line(("社", 410, 424), ("会", 425.6, 439.6), ("法", 447.1, 461.1), ("律", 462.7, 476.7)) == ["社会", "法律"]
+    # The same gap on a line spaced 2.6 is no cell boundary (3 × 2.6 = 7.8 > 7.5).
+    assert _line(("社", 410, 424), ("会", 426.6, 440.6), ("法", 448.1, 462.1), ("律", 464.7, 478.7)) == ["社会法律"]
+
+
+def test_a_number_after_a_labels_last_character_is_the_next_cell_at_half_the_gap():
+    """"…不计其" | "5": a wrapped label fills its column, the value starts the next (4.5 of 8 points)."""
+    assert _line(("不", 245, 259), ("计", 259.5, 273.5), ("其", 274, 288), ("5", 292.5, 300.5)) == ["不计其", "5"]
+    assert _line(("不", 245, 259), ("计", 259.5, 273.5), ("其", 274, 288), ("5", 291.5, 299.5)) == ["不计其5"]  # 3.5: one word
+
+
+def test_2021s_ragged_cells_are_read_in_order_where_a_row_prints_every_column_once():
+    """Its 表三 continues on page 5 with cells at ragged positions (odd colspans in the web page):
+    a row with seven printed numbers for seven columns is read in order, the rest by position."""
+    r = _report("borderless-2021-pingtan.pdf")
+    cells = {(v.table, v.row, v.col): v.value for v in r.values}
+    assert [cells[("t3", "withheld_enforcement", c)] for c in ("natural", "nonprofit", "legal", "total")] == [6, 0, 0, 6]
+    assert "t3 withheld_enforcement: its cells' spans do not line up with the header's" in r.notes
+    assert r.status == "partial"  # 表二's one-column blocks and the （一）予以公开 row are not read yet (flagged)
