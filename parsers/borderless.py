@@ -459,11 +459,14 @@ def label_pieces(words: list[tuple[Word, int | None]]) -> list[tuple[list[Word],
     for w, row in sorted(words, key=lambda p: (p[0].top, p[0].x0)):
         home = None
         if not _NUMBERED.match(w.text):
-            for ws, anchor in reversed(pieces):
-                if any(w.x0 < o.x1 and o.x0 < w.x1 for o in ws):
-                    if not (row is not None and anchor[0] is not None):
-                        home = (ws, anchor)
-                    break
+            # The nearest label above it that it overlaps; of two on one line, the one it overlaps most
+            # (年度办 under 三、本, not under （一）予以公开 printed just after it).
+            over = [(max(ws, key=lambda o: o.bottom).bottom, max(min(w.x1, o.x1) - max(w.x0, o.x0) for o in ws), ws, anchor)
+                    for ws, anchor in pieces if any(w.x0 < o.x1 and o.x0 < w.x1 for o in ws)]
+            nearest = max((o[0] for o in over), default=None)
+            best = max((o for o in over if nearest is not None and o[0] >= nearest - 2), key=lambda o: o[1], default=None)
+            if best is not None and not (row is not None and best[3][0] is not None):
+                home = (best[2], best[3])
         if home is None:
             pieces.append(([w], [row]))
         else:
@@ -542,17 +545,24 @@ def borderless_grids(chars: list[Char], page_no: int, width: float, settings: Pa
         margin = 2 * median(w.bottom - w.top for line in block.lines for w in line.words)
         labels: dict[int, list[list[Word]]] = {}
         left = block.bands[0][0]
-        while head and all(w.x1 <= left for w in lines[head[-1]].words) and (
+        # The label column's right end on the data lines: a header line with a word starting past it
+        # names a value column printed left of its numbers (表二's 本年处理决定数量 over a wide cell).
+        label_end = max((w.x1 for line in block.lines for w in line.words if w.x1 <= left), default=left)
+
+        def label_only(line: Line) -> bool:
+            return all(w.x1 <= left and w.x0 < label_end for w in line.words)
+
+        while head and label_only(lines[head[-1]]) and (
                 lines[first].yc - lines[head[-1]].yc <= margin or _NUMBERED.match(lines[head[-1]].words[0].text)):
             head.pop()  # a (wrapped) label of the first row, not a header cell
         lo = head[-1] + 1 if head else first
         while lo > floor and lines[first].yc - lines[lo - 1].yc <= 2 * margin and not _numbers(lines[lo - 1]) \
-                and all(w.x1 <= left for w in lines[lo - 1].words):
+                and label_only(lines[lo - 1]):
             lo -= 1  # a label's first lines above its row (the rest of a label split by the page break)
         hi = last
         while hi + 1 < len(lines) and lines[hi + 1].yc - lines[last].yc <= margin and \
-                not _numbers(lines[hi + 1]) and all(w.x1 <= left for w in lines[hi + 1].words):
-            hi += 1
+                not _numbers(lines[hi + 1]) and all(w.x1 <= label_end + 2 for w in lines[hi + 1].words):
+            hi += 1  # the rest of the last row's label (within the label column: not the next heading)
         found_words: list[tuple[Word, int | None]] = []  # label words, with the data row whose line they share
         for i in range(lo, hi + 1):
             if i not in data_idx and any(w.x1 > left for w in lines[i].words):

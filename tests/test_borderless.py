@@ -89,9 +89,24 @@ def test_a_number_after_a_labels_last_character_is_the_next_cell_at_half_the_gap
 
 def test_2021s_ragged_cells_are_read_in_order_where_a_row_prints_every_column_once():
     """Its 表三 continues on page 5 with cells at ragged positions (odd colspans in the web page):
-    a row with seven printed numbers for seven columns is read in order, the rest by position."""
+    a row with seven printed numbers for seven columns is read in order, the rest by position
+    (test_real_reports holds the whole print to its truth)."""
     r = _report("borderless-2021-pingtan.pdf")
     cells = {(v.table, v.row, v.col): v.value for v in r.values}
     assert [cells[("t3", "withheld_enforcement", c)] for c in ("natural", "nonprofit", "legal", "total")] == [6, 0, 0, 6]
     assert "t3 withheld_enforcement: its cells' spans do not line up with the header's" in r.notes
-    assert r.status == "partial"  # 表二's one-column blocks and the （一）予以公开 row are not read yet (flagged)
+    assert r.status == "ok", r.error
+
+
+def _word(text: str, x0: float, x1: float, top: float) -> borderless.Word:
+    return borderless.Word(text, x0, x1, top, top + 16)
+
+
+def test_a_label_line_joins_the_nearest_label_above_it_that_it_overlaps_most():
+    """三、本 and （一）予以公开 share a data line; 年度办 below overlaps both, 三、本 the more."""
+    group, leaf = _word("三、本", 56, 98, 584), _word("（一）予以公开", 95, 211, 584)
+    pieces = borderless.label_pieces([(group, 0), (leaf, 0), (_word("年度办", 56, 105, 606), None)])
+    assert [("".join(w.text for w in ws), row) for ws, row in pieces] == [("三、本年度办", 0), ("（一）予以公开", 0)]
+    # A word under the leaf alone is the leaf's (a wrapped row label).
+    pieces = borderless.label_pieces([(group, 0), (leaf, 0), (_word("申请", 150, 180, 606), None)])
+    assert [("".join(w.text for w in ws), row) for ws, row in pieces] == [("三、本", 0), ("（一）予以公开申请", 0)]
