@@ -1,3 +1,4 @@
+import csv
 import os
 from pathlib import Path
 
@@ -30,3 +31,9 @@ HEAVY_FIRST = ("test_scans.py", "test_images.py")
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.path.name not in HEAVY_FIRST)  # stable: order within kept
+
+
+def csv_rows(path: Path) -> list[dict]:
+    """A CSV xxgk wrote (UTF-8 with a BOM, for Excel), as dicts of text."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))

@@ -1,18 +1,12 @@
 """`xxgk extract` through the real CLI: the batch completes and the contract files are right."""
 
-import csv
 import shutil
 
 from click.testing import CliRunner
 
 from xxgk.pipeline.cli import main
 
-from .conftest import REPORTS
-
-
-def _rows(path):
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+from .conftest import REPORTS, csv_rows
 
 
 def test_batch_with_a_corrupt_file_writes_every_other_report(tmp_path):
@@ -24,11 +18,11 @@ def test_batch_with_a_corrupt_file_writes_every_other_report(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["extract", str(docs), "--out", str(out)])
     assert result.exit_code == 1, result.output  # a failed row: cron must hear of it, and the rest is written
-    reports = {r["source"].split("/")[-1]: r for r in _rows(out / "reports.csv")}
+    reports = {r["source"].split("/")[-1]: r for r in csv_rows(out / "reports.csv")}
     assert reports["good.pdf"]["status"] == "ok"
     assert reports["page.html"]["status"] == "ok"
     assert reports["broken.pdf"]["status"] == "failed" and reports["broken.pdf"]["error"]
-    values = _rows(out / "values.csv")
+    values = csv_rows(out / "values.csv")
     assert {v["report_id"] for v in values} == {reports["good.pdf"]["report_id"], reports["page.html"]["report_id"]}
     assert "Traceback" not in result.output
     assert "3 documents: 2 ok, 1 failed" in result.output
@@ -50,7 +44,7 @@ def test_contract_columns_are_present(tmp_path):
 def test_blank_cells_are_empty_values_with_raw_kept(tmp_path):
     out = tmp_path / "out"
     CliRunner().invoke(main, ["extract", str(REPORTS / "synthetic-2022.docx"), "--out", str(out)])
-    rules = [v for v in _rows(out / "values.csv") if v["row"] == "rules"]
+    rules = [v for v in csv_rows(out / "values.csv") if v["row"] == "rules"]
     assert len(rules) == 3 and all(v["value"] == "" and v["raw"] == "/" for v in rules)
 
 
@@ -67,7 +61,7 @@ def test_same_bytes_twice_are_one_report(tmp_path):
     shutil.copy(REPORTS / "hzq2024.pdf", docs / "b.pdf")
     out = tmp_path / "out"
     CliRunner().invoke(main, ["extract", str(docs), "--out", str(out)])
-    reports = _rows(out / "reports.csv")
+    reports = csv_rows(out / "reports.csv")
     assert len(reports) == 1 and "same bytes also at" in reports[0]["notes"]
 
 

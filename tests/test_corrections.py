@@ -6,21 +6,15 @@ total is wrong, so its identity fails. A reviewer corrects the total to 11."""
 
 from __future__ import annotations
 
-import csv
 
 from click.testing import CliRunner
 
 import xxgk
 from xxgk.pipeline.cli import main
 
-from .conftest import REPORTS
+from .conftest import REPORTS, csv_rows
 
 HZQ2023 = "r94a211353fb046b7"  # the sha256 of hzq2023.pdf's bytes: the key a correction holds
-
-
-def _rows(path):  # type: ignore[no-untyped-def]
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _corrections(tmp_path, *rows):  # type: ignore[no-untyped-def]
@@ -38,24 +32,24 @@ def test_a_correction_sits_beside_the_printed_value_and_the_identity_is_judged_a
     res = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2023.pdf"), "--out", str(out), "--corrections", str(fixes)])
     assert res.exit_code == 0, res.output
     assert "1 applied, 0 not applied" in res.output
-    cell = next(v for v in _rows(out / "values.csv") if (v["table"], v["row"], v["col"]) == ("t4", "review", "total"))
+    cell = next(v for v in csv_rows(out / "values.csv") if (v["table"], v["row"], v["col"]) == ("t4", "review", "total"))
     assert (cell["value"], cell["raw"], cell["corrected_value"]) == ("0", "0", "11")  # value stays as printed
     assert cell["correction_reason"] == "10+1+0+0 printed as 0" and cell["corrected_by"] == "李四 2026-12-01"
-    others = [v for v in _rows(out / "values.csv") if (v["table"], v["row"], v["col"]) != ("t4", "review", "total")]
+    others = [v for v in csv_rows(out / "values.csv") if (v["table"], v["row"], v["col"]) != ("t4", "review", "total")]
     assert all(v["corrected_value"] == "" for v in others)
-    checks = {(c["check_id"], c["basis"]): c for c in _rows(out / "checks.csv")}
+    checks = {(c["check_id"], c["basis"]): c for c in csv_rows(out / "checks.csv")}
     assert checks[("t4_total:t4:review", "printed")]["status"] == "fail"
     fixed = checks[("t4_total:t4:review", "corrected")]
     assert (fixed["status"], fixed["lhs"], fixed["rhs"]) == ("pass", "11", "11")
     # Only the identities that read the corrected cell (and H5 of its table) are judged again.
     assert {k[0] for k in checks if k[1] == "corrected"} == {"t4_total:t4:review", "whole_counts:t4:t4 counts"}
-    report = _rows(out / "reports.csv")[0]
+    report = csv_rows(out / "reports.csv")[0]
     assert report["status"] == "partial"  # the document as printed still does not add up
 
     # A second run on the same folder (nothing read again) applies the file again.
     again = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2023.pdf"), "--out", str(out), "--corrections", str(fixes)])
     assert again.exit_code == 0 and "finished by an earlier run" in again.output
-    cell = next(v for v in _rows(out / "values.csv") if (v["table"], v["row"], v["col"]) == ("t4", "review", "total"))
+    cell = next(v for v in csv_rows(out / "values.csv") if (v["table"], v["row"], v["col"]) == ("t4", "review", "total"))
     assert (cell["value"], cell["corrected_value"]) == ("0", "11")
 
 
@@ -69,8 +63,8 @@ def test_a_correction_of_other_bytes_or_of_no_such_cell_is_reported_never_applie
     assert res.exit_code == 0, res.output
     assert "0 applied, 2 not applied" in res.output
     assert f"line 2: no report {HZQ2023} in this run" in res.output
-    assert all(v["corrected_value"] == "" for v in _rows(out / "values.csv"))
-    assert {c["basis"] for c in _rows(out / "checks.csv")} == {"printed"}
+    assert all(v["corrected_value"] == "" for v in csv_rows(out / "values.csv"))
+    assert {c["basis"] for c in csv_rows(out / "checks.csv")} == {"printed"}
 
 
 def test_a_correction_for_a_cell_the_report_lacks_is_named(tmp_path):
@@ -108,7 +102,7 @@ def test_a_reviewers_verdicts_are_carried_into_checks_by_check_id(tmp_path):
     assert "reviews (" in res.output and "2 applied, 2 not applied" in res.output
     assert f"reviews line 4: {HZQ2023} has no check no_such:t4:check" in res.output
     assert "reviews line 5: no report r0000000000000000 in this run" in res.output
-    checks = {c["check_id"]: c for c in _rows(out / "checks.csv") if c["basis"] == "printed"}
+    checks = {c["check_id"]: c for c in csv_rows(out / "checks.csv") if c["basis"] == "printed"}
     assert (checks["t4_total:t4:review"]["review"], checks["t4_total:t4:review"]["reviewed_by"]) == ("confirmed", "李四 2026-12-02")
     assert checks["t4_total:t4:suit_after_review"]["review"] == "dismissed"
     assert checks["t4_total:t4:review"]["status"] == "fail"  # a verdict never changes what the check found

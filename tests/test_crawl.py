@@ -8,7 +8,6 @@ without ETag/Last-Modified (GBK list page, DOCX attachment).
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import sqlite3
@@ -26,6 +25,7 @@ from xxgk.pipeline.cli import main
 from xxgk.pipeline.crawl import CrawlSettings, crawl
 from xxgk.pipeline.crawl.state import State
 from xxgk.pipeline.demo import SiteServer
+from .conftest import csv_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATHS = {
@@ -54,11 +54,6 @@ FAULTS = {
 # test that counts that retry has it.
 SLOW = {"/zwgk/zfxxgknb/202401/t20240118_1002.html": {"slow": 2.5, "slow_times": 1}}
 FAST = {"delay": 0.0, "timeout": 1.5, "backoff_base": 0.05, "backoff_max": 0.2}
-
-
-def _rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @pytest.fixture()
@@ -114,7 +109,7 @@ def test_second_run_downloads_no_report_again(site, tmp_path):
     assert result.counts["new"] == 0 and result.counts["changed"] == 0
     assert result.fetch["not_modified"] >= 3
     assert result.counts["kept"] == 3  # the pages without validators: GBK report, DOCX and its page
-    reports = _rows(tmp_path / "reports.csv")
+    reports = csv_rows(tmp_path / "reports.csv")
     assert len(reports) == len({r["report_id"] for r in reports}) == 6
 
 
@@ -159,11 +154,11 @@ def test_kill_9_in_the_middle_then_resume_gives_each_report_once(site, tmp_path)
     proc.wait()
     assert not (tmp_path / "reports.csv").exists()
     result = crawl([site.url("/test/list.html")], tmp_path, FAST)
-    reports = _rows(tmp_path / "reports.csv")
+    reports = csv_rows(tmp_path / "reports.csv")
     ids = [r["report_id"] for r in reports]
     assert len(ids) == len(set(ids))
     assert sum(1 for r in reports if r["status"] == "ok") == 5
-    values = _rows(tmp_path / "values.csv")
+    values = csv_rows(tmp_path / "values.csv")
     keys = [(v["report_id"], v["table"], v["row"], v["col"]) for v in values]
     assert len(keys) == len(set(keys))
     assert result.counts["new"] >= 1  # the killed run's remainder was fetched now
@@ -193,17 +188,17 @@ def test_demo_command_runs_end_to_end(tmp_path):
     """Two sites, a registry of four bodies, a report edited between the two runs, a copied narrative."""
     res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--delay", "0"])
     assert res.exit_code == 0, res.output
-    reports = _rows(tmp_path / "reports.csv")
+    reports = csv_rows(tmp_path / "reports.csv")
     # hzq2023 prints 表四 totals that do not add up: partial. The 2025 report in both its versions.
     assert sorted(r["status"] for r in reports) == ["ok"] * 7 + ["partial"]
     assert {r["year"] for r in reports} == {"2019", "2022", "2023", "2024", "2025"}
     assert res.output.count("coverage: 7 published, 0 unreadable, 21 missing (coverage.csv)") == 2
     second = res.output.split("second run")[1]
     assert "0 new, 1 changed" in second and "1 report URLs have served more than one version" in second
-    cov = {(r["agency"], r["year"]): r for r in _rows(tmp_path / "coverage.csv")}
+    cov = {(r["agency"], r["year"]): r for r in csv_rows(tmp_path / "coverage.csv")}
     assert cov[("淮安市洪泽区人民政府", "2024")]["on_time"] == "true" and cov[("平潭综合实验区", "2025")]["on_time"] == "false"
     assert cov[("平潭综合实验区", "2025")]["versions"] == "2" and cov[("平潭综合实验区", "2021")]["status"] == "missing"
-    pairs = _rows(tmp_path / "similarity.csv")
+    pairs = csv_rows(tmp_path / "similarity.csv")
     assert [(p["agency_a"], p["agency_b"], p["kind"]) for p in pairs] == [("平潭综合实验区", "福州市鼓楼区", "other_agency")]
 
 
@@ -216,7 +211,7 @@ def test_extract_accepts_urls_through_the_same_fetcher(site, tmp_path):
     res = CliRunner().invoke(main, ["extract", site.url("/uploads/2025/01/P020250110_hzq2024.pdf"),
                                     site.url("/private/2021/t20220110_1007.html"), "--out", str(tmp_path)])
     assert res.exit_code == 1, res.output  # the robots-blocked URL is a failed row
-    reports = {r["source"].replace(site.base, ""): r for r in _rows(tmp_path / "reports.csv")}
+    reports = {r["source"].replace(site.base, ""): r for r in csv_rows(tmp_path / "reports.csv")}
     assert reports["/uploads/2025/01/P020250110_hzq2024.pdf"]["status"] == "ok"
     assert reports["/private/2021/t20220110_1007.html"]["status"] == "failed"
     assert "robots" in reports["/private/2021/t20220110_1007.html"]["error"]

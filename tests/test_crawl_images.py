@@ -9,7 +9,6 @@ Chromium screenshot) with its data: URIs turned into links: 表四's picture on 
 from __future__ import annotations
 
 import base64
-import csv
 import importlib.util
 import re
 
@@ -19,7 +18,7 @@ from click.testing import CliRunner
 from xxgk.parsers import extract
 from xxgk.pipeline.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, csv_rows
 from .hostile_site import HostileSite, html, send
 
 HAS_OCR = importlib.util.find_spec("rapidocr") is not None
@@ -40,11 +39,6 @@ def _linked(other_host: str) -> str:
     return page
 
 
-def _rows(path):  # type: ignore[no-untyped-def]
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("images")
@@ -63,7 +57,7 @@ def crawled(tmp_path_factory):  # type: ignore[no-untyped-def]
             hits = (site.hits("/img/3.png"), other.hits("/img/1.png"))
             second = CliRunner().invoke(main, args)
             again = site.hits("/img/3.png")
-    return first, second, _rows(out / "reports.csv"), _rows(out / "values.csv"), hits, again
+    return first, second, csv_rows(out / "reports.csv"), csv_rows(out / "values.csv"), hits, again
 
 
 def test_the_pictures_on_the_pages_own_site_are_fetched_and_no_other(crawled):

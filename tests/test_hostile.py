@@ -19,7 +19,7 @@ from xxgk.pipeline.crawl import CrawlSettings, crawl
 from xxgk.pipeline.crawl.fetch import MAX_CRAWL_DELAY, Fetcher, network_failure, sane_crawl_delay
 from xxgk.pipeline.pool import Limits
 
-from .conftest import FIXTURES, REPORTS
+from .conftest import FIXTURES, REPORTS, csv_rows
 from .hostile_site import HostileSite, dripped, file, gzipped_twice, html, redirect, text
 
 FAST = {"delay": 0.0, "timeout": 1.5, "retries": 0, "backoff_base": 0.01, "backoff_max": 0.05}
@@ -139,16 +139,9 @@ def test_a_time_budget_stops_fetching_and_publishes_what_was_fetched(tmp_path):
         dead_fetched = sum(site.hits(f"/dead/{i}.html") for i in range(20_000))
     assert dead_fetched == 2  # start 0; the seed at 1, the report at 2, two dead links at 3 and 4; 5 is the end
     assert any("--time-budget of 5 s reached" in s for s in result.stopped)
-    rows = _rows(tmp_path / "reports.csv")
+    rows = csv_rows(tmp_path / "reports.csv")
     assert sorted(r["status"] for r in rows) == ["failed", "failed", "ok"]  # the two dead links, and the report:
     assert next(r for r in rows if r["status"] == "ok")["agency"] == "平潭综合实验区"  # read and published though cut
-
-
-def _rows(path):  # type: ignore[no-untyped-def]
-    import csv
-
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _closed_port() -> int:

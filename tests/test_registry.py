@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import csv
 import threading
 
 import pytest
@@ -25,7 +24,7 @@ from xxgk.pipeline.cli import main
 from xxgk.pipeline.crawl import registry as reg
 from xxgk.pipeline.crawl.coverage import deadline, parse_years
 
-from .conftest import FIXTURES, REPORTS
+from .conftest import FIXTURES, REPORTS, csv_rows
 from .hostile_site import HostileSite, file, html, send
 
 PINGTAN, HZQ, COPY, QJP = "平潭综合实验区", "淮安市洪泽区人民政府", "福州市鼓楼区", "淮安市清江浦区人民政府"
@@ -80,11 +79,6 @@ def _registry(tmp_path, a, b):  # type: ignore[no-untyped-def]
     return path
 
 
-def _rows(path):  # type: ignore[no-untyped-def]
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def _crawl(sites, out, *more):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, ["crawl", "--sites", str(sites), "--years", "2021-2025", "--out", str(out),
                                      "--delay", "0.05", "--contact", "t@example.org", "--workers", "2", *more])
@@ -97,7 +91,7 @@ def two_runs(tmp_path_factory):  # type: ignore[no-untyped-def]
     with a, b:
         sites = _registry(tmp, a, b)
         first = _crawl(sites, tmp / "out")
-        first_reports = _rows(tmp / "out" / "reports.csv")
+        first_reports = csv_rows(tmp / "out" / "reports.csv")
         a.routes["/nb/2025.html"] = _bytes(_page("2025-pingtan.html", "本年新收", "本年新收 "))  # edited after publication
         second = _crawl(sites, tmp / "out", "--recheck")  # the pages send no validators: compare their sha256
     return tmp / "out", first, first_reports, second
@@ -106,7 +100,7 @@ def two_runs(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_each_body_and_year_is_published_unreadable_or_missing(two_runs):
     out, first, _, second = two_runs
     assert first.exit_code == 1, first.output  # 清江浦区's PDF could not be read: cron must hear of it
-    cov = {(r["agency"], int(r["year"])): r for r in _rows(out / "coverage.csv")}
+    cov = {(r["agency"], int(r["year"])): r for r in csv_rows(out / "coverage.csv")}
     assert len(cov) == 4 * 5  # every registry body × every year asked for
     status = {k: v["status"] for k, v in cov.items()}
     assert [status[(PINGTAN, y)] for y in range(2021, 2026)] == ["published", "missing", "published", "published", "published"]
@@ -120,7 +114,7 @@ def test_each_body_and_year_is_published_unreadable_or_missing(two_runs):
 
 def test_deadlines_printed_dates_and_on_time(two_runs):
     out = two_runs[0]
-    cov = {(r["agency"], int(r["year"])): r for r in _rows(out / "coverage.csv")}
+    cov = {(r["agency"], int(r["year"])): r for r in csv_rows(out / "coverage.csv")}
     hzq = cov[(HZQ, 2024)]  # the report page prints 发布日期 2025-01-10; its PDF prints none
     assert (hzq["published_on"], hzq["deadline"], hzq["on_time"]) == ("2025-01-10", "2025-03-31", "true")
     assert hzq["url"].endswith("P020250110_hzq2024.pdf") and hzq["adcode"] == "320813"
@@ -133,8 +127,8 @@ def test_deadlines_printed_dates_and_on_time(two_runs):
 
 def test_a_shared_column_gives_each_report_to_the_body_it_names(two_runs):
     out = two_runs[0]
-    reports = {r["report_id"]: r for r in _rows(out / "reports.csv")}
-    cov = [r for r in _rows(out / "coverage.csv") if r["report_id"]]
+    reports = {r["report_id"]: r for r in csv_rows(out / "reports.csv")}
+    cov = [r for r in csv_rows(out / "coverage.csv") if r["report_id"]]
     for row in cov:
         if row["status"] == "published":
             assert reports[row["report_id"]]["agency"] == row["agency"]
@@ -144,9 +138,9 @@ def test_a_shared_column_gives_each_report_to_the_body_it_names(two_runs):
 
 def test_copies_across_bodies_and_across_years_are_found(two_runs):
     out = two_runs[0]
-    reports = {r["report_id"]: r for r in _rows(out / "reports.csv")}
+    reports = {r["report_id"]: r for r in csv_rows(out / "reports.csv")}
     pairs = {(reports[p["report_id_a"]]["source"].rsplit("/", 1)[-1], reports[p["report_id_b"]]["source"].rsplit("/", 1)[-1]): p
-             for p in _rows(out / "similarity.csv")}
+             for p in csv_rows(out / "similarity.csv")}
     named = {frozenset(k): v["kind"] for k, v in pairs.items()}
     assert named == {frozenset({"2021.html", "gulou2021.html"}): "other_agency",
                      frozenset({"2023.html", "2024.html"}): "same_agency"}
@@ -154,16 +148,16 @@ def test_copies_across_bodies_and_across_years_are_found(two_runs):
 
 def test_a_report_changed_between_two_runs_keeps_both_versions(two_runs):
     out, _, first_reports, second = two_runs
-    history = [r for r in _rows(out / "history.csv") if r["url"].endswith("/nb/2025.html")]
+    history = [r for r in csv_rows(out / "history.csv") if r["url"].endswith("/nb/2025.html")]
     assert len(history) == 2 and {h["status"] for h in history} == {"ok"}
     assert history[0]["first_seen"] <= history[1]["first_seen"]
     old_id = next(r["report_id"] for r in first_reports if r["source"].endswith("/nb/2025.html"))
-    reports = {r["report_id"]: r for r in _rows(out / "reports.csv")}
+    reports = {r["report_id"]: r for r in csv_rows(out / "reports.csv")}
     assert {h["report_id"] for h in history} <= set(reports) and old_id in reports
     assert "superseded" in reports[old_id]["notes"]
-    values = {r["report_id"] for r in _rows(out / "values.csv")}
+    values = {r["report_id"] for r in csv_rows(out / "values.csv")}
     assert {h["report_id"] for h in history} <= values  # both versions' values stay in the datasets
-    cov = {(r["agency"], r["year"]): r for r in _rows(out / "coverage.csv")}
+    cov = {(r["agency"], r["year"]): r for r in csv_rows(out / "coverage.csv")}
     assert cov[(PINGTAN, "2025")]["versions"] == "2"
     assert "1 report URLs have served more than one version (history.csv)" in second.output
     assert "changed" in second.output and second.exit_code == 1  # still 清江浦区's unreadable PDF
@@ -299,17 +293,17 @@ def test_shards_of_a_registry_crawled_apart_merge_into_the_whole(tmp_path, two_r
         for i in (1, 2):
             res = _crawl(sites, tmp_path / f"shard{i}", "--shard", f"{i}/2")
             assert res.exit_code in (0, 1), res.output
-    parts = [_rows(tmp_path / f"shard{i}" / "reports.csv") for i in (1, 2)]
+    parts = [csv_rows(tmp_path / f"shard{i}" / "reports.csv") for i in (1, 2)]
     assert all(parts) and {r["source"].split("/")[2] for r in parts[0]}.isdisjoint({r["source"].split("/")[2] for r in parts[1]})
     merged = CliRunner().invoke(main, ["merge", str(tmp_path / "shard1"), str(tmp_path / "shard2"), "--out", str(tmp_path / "all")])
     assert merged.exit_code == 1 and "merged 2 folders" in merged.output  # 清江浦区's PDF is still a failed row
     whole, first = two_runs[0], two_runs[2]
     ids = lambda rows: sorted(r["report_id"] for r in rows)  # noqa: E731
-    assert ids(_rows(tmp_path / "all" / "reports.csv")) == ids(first)  # the whole registry's first run
-    cov = {(r["agency"], r["year"]): r["status"] for r in _rows(tmp_path / "all" / "coverage.csv")}
-    assert cov == {(r["agency"], r["year"]): r["status"] for r in _rows(whole / "coverage.csv")}
-    kinds = sorted(p["kind"] for p in _rows(tmp_path / "all" / "similarity.csv"))
+    assert ids(csv_rows(tmp_path / "all" / "reports.csv")) == ids(first)  # the whole registry's first run
+    cov = {(r["agency"], r["year"]): r["status"] for r in csv_rows(tmp_path / "all" / "coverage.csv")}
+    assert cov == {(r["agency"], r["year"]): r["status"] for r in csv_rows(whole / "coverage.csv")}
+    kinds = sorted(p["kind"] for p in csv_rows(tmp_path / "all" / "similarity.csv"))
     assert kinds == ["other_agency", "same_agency"]  # 平潭 2021 (shard of host A) and its copy on host B
-    assert len(_rows(tmp_path / "all" / "values.csv")) == sum(len(_rows(tmp_path / f"shard{i}" / "values.csv")) for i in (1, 2))
+    assert len(csv_rows(tmp_path / "all" / "values.csv")) == sum(len(csv_rows(tmp_path / f"shard{i}" / "values.csv")) for i in (1, 2))
     refused = CliRunner().invoke(main, ["merge", str(tmp_path / "shard1"), str(tmp_path / "nope"), "--out", str(tmp_path / "x")])
     assert refused.exit_code == 2 and "no such folder" in refused.output

@@ -5,7 +5,6 @@ identities fail and their cells must be marked and listed."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 import subprocess
 
@@ -15,15 +14,10 @@ from lxml import html as lhtml
 
 from xxgk.pipeline.cli import main
 
-from .conftest import REPORTS
+from .conftest import REPORTS, csv_rows
 from .test_qa_page import CHROMIUM, FLAGS
 
 HZQ2023 = "r94a211353fb046b7"
-
-
-def _rows(path):  # type: ignore[no-untyped-def]
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +40,7 @@ def run(tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_a_cell_links_to_its_pdf_page_and_shows_its_bbox(run):
     out, docs = run
     page = lhtml.parse(str(out / "pages" / f"{HZQ2023}.html")).getroot()
-    value = next(v for v in _rows(out / "values.csv") if (v["report_id"], v["table"], v["row"], v["col"]) ==
+    value = next(v for v in csv_rows(out / "values.csv") if (v["report_id"], v["table"], v["row"], v["col"]) ==
                  (HZQ2023, "t4", "review", "upheld"))
     cell = page.get_element_by_id("t4.review.upheld")
     link = cell.find(".//a")
@@ -83,7 +77,7 @@ def test_the_qa_page_links_every_report_page_and_a_rerun_keeps_only_its_own(run,
     shutil.copytree(out, copy)
     res = CliRunner().invoke(main, ["extract", str(docs / "2025-pingtan.html"), "--out", str(copy)])
     assert res.exit_code == 0, res.output
-    assert [p.name for p in (copy / "pages").iterdir()] == [f"{_rows(copy / 'reports.csv')[0]['report_id']}.html"]
+    assert [p.name for p in (copy / "pages").iterdir()] == [f"{csv_rows(copy / 'reports.csv')[0]['report_id']}.html"]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
@@ -116,6 +110,6 @@ def test_a_label_read_by_fuzzy_match_shows_its_similarity_beside_the_row(tmp_pat
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["extract", str(doc), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    rid = _rows(out / "reports.csv")[0]["report_id"]
+    rid = csv_rows(out / "reports.csv")[0]["report_id"]
     head = lhtml.parse(str(out / "pages" / f"{rid}.html")).getroot().get_element_by_id("t3.new.natural").getparent()[0]
     assert "printed: 一、本年新收政府信息公开申请数里 (fuzzy match, similarity 92.9)" in head.text_content()

@@ -3,7 +3,6 @@ exit statuses cron can trust, and outputs that are safe to open."""
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import signal
@@ -21,15 +20,10 @@ from xxgk.pipeline.inputs import path_of, source_name
 from xxgk.pipeline.pool import Job, Limits, Pool
 from xxgk.pipeline.publish import OutputLock
 
-from .conftest import REPORTS, ROOT
+from .conftest import REPORTS, ROOT, csv_rows
 from .pool_jobs import quick, slow_start
 
 PAGE = REPORTS / "2025-pingtan.html"
-
-
-def _rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _copies(folder: Path, n: int) -> Path:
@@ -47,7 +41,7 @@ def test_a_file_name_that_is_not_utf8_is_a_row_whose_source_round_trips(tmp_path
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["extract", str(docs), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    (row,) = _rows(out / "reports.csv")
+    (row,) = csv_rows(out / "reports.csv")
     assert row["status"] == "ok"
     # GBK 年报 is c4 ea b1 a8; "ea b1 a8" happens to be valid UTF-8 (걨), so only c4 is escaped.
     assert row["source"].endswith("/\\xc4걨.html"), row["source"]
@@ -65,7 +59,7 @@ def test_a_missing_path_among_good_ones_is_a_failed_row_and_the_batch_completes(
     res = CliRunner().invoke(main, ["extract", str(PAGE), str(tmp_path / "gone.pdf"), str(REPORTS / "hzq2024.pdf"),
                                     "--out", str(out)])
     assert res.exit_code == 1, res.output
-    rows = {Path(r["source"]).name: r for r in _rows(out / "reports.csv")}
+    rows = {Path(r["source"]).name: r for r in csv_rows(out / "reports.csv")}
     assert rows["gone.pdf"]["status"] == "failed" and rows["gone.pdf"]["error"].startswith("missing:")
     assert rows["2025-pingtan.html"]["status"] == "ok" and rows["hzq2024.pdf"]["status"] == "ok"
 
@@ -144,14 +138,14 @@ def test_a_signal_mid_batch_stops_quietly_publishes_what_is_finished_and_exits_1
     assert "Traceback" not in stderr and "Aborted" not in stderr
     (line,) = stderr.strip().splitlines()  # one line says what happened, and nothing else
     assert line.startswith(f"stopped by {signal.Signals(sig).name} after ")
-    rows = _rows(out / "reports.csv")
+    rows = csv_rows(out / "reports.csv")
     assert 3 <= len(rows) <= 30 and all(r["status"] == "ok" for r in rows)
     assert not [p for p in out.iterdir() if p.name.startswith(".staging-") or p.name.endswith(".tmp")]
     again = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(out), "-q"],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert f"({len(rows)} finished by an earlier run)" in again.stdout  # nothing finished is read twice
-    assert len(_rows(out / "reports.csv")) == 30
+    assert len(csv_rows(out / "reports.csv")) == 30
 
 
 def test_the_document_clock_starts_when_a_ready_worker_takes_it():
@@ -199,7 +193,7 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised_in_csv_and_xlsx_and_re
     finally:
         os.chdir(cwd)
     assert res.exit_code == 0, res.output
-    (row,) = _rows(out / "reports.csv")
+    (row,) = csv_rows(out / "reports.csv")
     assert row["source"] == "'" + evil
     sheet = openpyxl.load_workbook(out / "xxgk.xlsx")["reports"]
     header = [c.value for c in sheet[1]]
