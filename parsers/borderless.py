@@ -301,7 +301,7 @@ def header_cells(lines: list[Line], ext: list[tuple[float, float]], stack_gap: f
                 prev = cells[over[0]][-1] if cells[over[0]] else None
                 if (prev is not None and above == {id(prev)} and any(prev is o for o in spans_words)
                         and _straddled(prev, ext) == over and w.top - prev.bottom <= stack_gap):
-                    w = Word(prev.text + w.text, min(prev.x0, w.x0), max(prev.x1, w.x1), prev.top, w.bottom)
+                    w = _below(prev, w)
                     for j in over:
                         cells[j][-1] = w
                 else:
@@ -312,7 +312,7 @@ def header_cells(lines: list[Line], ext: list[tuple[float, float]], stack_gap: f
                 col = cells[j]
                 between = any(col and col[-1].bottom <= g.yc <= w.top and g.x0 <= w.xc <= g.x1 for g in groups)
                 if col and w.top - col[-1].bottom <= stack_gap and not between and all(col[-1] is not o for o in spans_words):
-                    col[-1] = Word(col[-1].text + w.text, min(col[-1].x0, w.x0), max(col[-1].x1, w.x1), col[-1].top, w.bottom)
+                    col[-1] = _below(col[-1], w)
                 else:
                     col.append(w)
     # A word over two columns one of which prints a leaf of its own (结果维持, centred in a first column
@@ -345,13 +345,17 @@ def header_cells(lines: list[Line], ext: list[tuple[float, float]], stack_gap: f
     return cells
 
 
+def _below(upper: Word, lower: Word) -> Word:
+    """One header cell of two fragments stacked in it (商业 / 企业)."""
+    return Word(upper.text + lower.text, min(upper.x0, lower.x0), max(upper.x1, lower.x1), upper.top, lower.bottom)
+
+
 def _stacked(col: list[Word], stack_gap: float) -> list[Word]:
     """A column's header words with the fragments stacked closely joined again (结果 / 纠正)."""
     out: list[Word] = []
     for w in col:
         if out and 0 <= w.top - out[-1].bottom <= stack_gap:
-            p = out[-1]
-            out[-1] = Word(p.text + w.text, min(p.x0, w.x0), max(p.x1, w.x1), p.top, w.bottom)
+            out[-1] = _below(out[-1], w)
         else:
             out.append(w)
     return out

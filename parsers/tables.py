@@ -27,6 +27,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from .labels import index
 from .model import Cell, Grid, Value
@@ -47,12 +48,13 @@ _T4_SPANNING = {"行政复议", "行政诉讼", "未经复议直接起诉", "复
 _T4_CAPTION = re.compile(r"行政复议.{0,3}行政诉讼")
 
 
-def _template_order(table: str) -> list[tuple[str | None, str, str]]:
+@lru_cache(maxsize=None)
+def _template_order(table: str) -> tuple[tuple[str | None, str, str], ...]:
     """表三's and 表四's columns as (group, key, label) in the templates' order (one order in both)."""
     out: dict[tuple[str | None, str], str] = {}
     for k in keys_for(table, "v2021"):
         out.setdefault((k.row if table == "t4" else None, k.col), k.col_label)
-    return [(g, c, label) for (g, c), label in out.items()]
+    return tuple((g, c, label) for (g, c), label in out.items())
 
 
 @dataclass(frozen=True)
@@ -370,7 +372,7 @@ class TableStream:
         # A text export keeps header positions only when the header names every template column
         # at its own position; a deeper row label (（三）不予公开 › 1.属于国家秘密) then pushes the
         # values right: shift by the extra label cells.
-        order = _template_order(table) if table in ("t3", "t4") else []
+        order = _template_order(table) if table in ("t3", "t4") else ()
         complete = {(t.row, t.col) for t in self.targets} >= {(g, c) for g, c, _ in order}
         if self.targets and all(t.cols for t in self.targets) and complete:
             first = min(t.cols[0] for t in self.targets)
