@@ -146,11 +146,20 @@ def clipped_sides(edges: list[Edge], min_rows: int = 3, tolerance: float = 2.0) 
     return out
 
 
-def find_tables(edges: list[Edge], width: float, height: float) -> list[Table]:
+def page_borders(edges: list[Edge]) -> tuple[list[Edge], list[Edge]]:
+    """The borders the page's edges draw and no rule does: a page break's (cut_edges), then a clip's
+    (clipped_sides, which counts the break's too)."""
+    breaks = cut_edges(edges)
+    return breaks, clipped_sides(edges + breaks)
+
+
+def find_tables(edges: list[Edge], width: float, height: float,
+                borders: tuple[list[Edge], list[Edge]] | None = None) -> list[Table]:
+    """`borders`: page_borders(edges), when the caller has them already."""
     if not edges:  # a prose page: nothing for TableFinder to join
         return []
-    edges = edges + cut_edges(edges)
-    return TableFinder(EdgePage(edges + clipped_sides(edges), width, height)).tables  # type: ignore[arg-type]
+    breaks, clips = borders if borders is not None else page_borders(edges)
+    return TableFinder(EdgePage(edges + breaks + clips, width, height)).tables  # type: ignore[arg-type]
 
 
 def char_lines(chars: Sequence[Char], y_tolerance: float) -> list[list[Char]]:

@@ -1,8 +1,9 @@
 """What a worker process does with one document: the only place untrusted bytes are parsed.
 
     Job(path, source)                  extract: the document's bytes → a Report, as plain data
-    Job(path, source, task="links")    discovery: an HTML page's bytes → its links (and, on a page
-                                       with no table of numbers, its images), as plain data
+    Job(path, source, task="links")    discovery: an HTML page's bytes → its links, as plain data
+    Job(…, task="report_links")        a report page's links, and its tables' images when it has no
+                                       table of numbers
 
 Both run inside the supervised pool (pool.py), under its time and memory limits, for files,
 URLs and crawls alike; the parent only moves bytes and records.
@@ -29,9 +30,9 @@ class Job:
     images: tuple[str, ...] = ()  # a report page's images the crawl fetched (paths in its store), read by OCR
 
 
-def links_of(path: Path, url: str) -> dict:
-    """Every link of an HTML page as [url, text] pairs, and the URLs of its images when it has no table
-    of numbers (its tables may be pictures); a page that is no HTML has neither."""
+def links_of(path: Path, url: str, images: bool = False) -> dict:
+    """Every link of an HTML page as [url, text] pairs and, with `images` (a report page), the URLs of
+    its tables' images when it has no table of numbers; a page that is no HTML has neither."""
     from urllib.parse import urljoin
 
     from xxgk.parsers.encoding import decode
@@ -45,16 +46,19 @@ def links_of(path: Path, url: str) -> dict:
         html, _ = decode(path.read_bytes(), url)
     except (UnsupportedFormat, OSError):
         return {"links": [], "images": []}
-    try:
-        page = html_reader.read_text(html, url)
-        images = [] if any(holds_numbers(g) for g in page.grids) else [urljoin(url, src) for src in page.image_links]
-    except CorruptDocument:
-        images = []
-    return {"links": [[link.url, link.text] for link in discovery.links(html, url)], "images": images}
+    pictures: list[str] = []
+    if images:  # a second parse (lxml, the reader's): only for report pages, not for every list page
+        try:
+            page = html_reader.read_text(html, url)
+            if not any(holds_numbers(g) for g in page.grids):
+                pictures = [urljoin(url, src) for src in page.image_links]
+        except CorruptDocument:
+            pass
+    return {"links": [[link.url, link.text] for link in discovery.links(html, url)], "images": pictures}
 
 
 def work(job: Job) -> dict:
     """The per-document function: a path in, plain data out (picklable both ways)."""
-    if job.task == "links":
-        return links_of(Path(job.path), job.source)
+    if job.task in ("links", "report_links"):
+        return links_of(Path(job.path), job.source, images=job.task == "report_links")
     return report_to_dict(extract_path(Path(job.path), job.source, job.settings, job.images))

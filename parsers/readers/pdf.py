@@ -143,11 +143,11 @@ def ruled_grids(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int
     """The ruled tables of one page, each cell's text from pypdfium2's characters, by midpoint, as pdfplumber does."""
     width, height = page.get_size()
     edges = lattice.vector_edges(page)
-    tables = lattice.find_tables(edges, width, height)
+    breaks, clipped = lattice.page_borders(edges)
+    tables = lattice.find_tables(edges, width, height, (breaks, clipped))
     if not tables:
         return []
-    breaks = lattice.cut_edges(edges)
-    clips = [e["x0"] for e in lattice.clipped_sides(edges + breaks)]
+    clips = [e["x0"] for e in clipped]
     rules = [e for e in edges if e["orientation"] == "h"]
     chars = page_chars(textpage, height)
     mids = [((c[1] + c[3]) / 2, (c[2] + c[4]) / 2) for c in chars]

@@ -33,7 +33,6 @@ version, with a warning.
 from __future__ import annotations
 
 import hashlib
-
 import logging
 import time
 from collections import Counter, deque
@@ -219,10 +218,11 @@ class Crawl:
         if v.kind not in ("list", "image"):
             self.counts[str(fields.get("status"))] += 1
 
-    def links(self, pool: Pool, sha: str, url: str) -> tuple[list[discovery.Link], list[str]]:
-        """The links of a fetched page, and its images when it has no table of numbers, read by a
-        worker (a hostile page costs a worker, not the crawl)."""
-        out = pool.run_one(Job(str(self.state.blob_path(sha)), url, task="links", sha256=sha))
+    def links(self, pool: Pool, sha: str, url: str, kind: str = "list") -> tuple[list[discovery.Link], list[str]]:
+        """The links of a fetched page, and a report page's images when it has no table of numbers, read
+        by a worker (a hostile page costs a worker, not the crawl)."""
+        task = "report_links" if kind == "report" else "links"
+        out = pool.run_one(Job(str(self.state.blob_path(sha)), url, task=task, sha256=sha))
         if isinstance(out, str):
             log.warning("links of %s not read: %s", url, out)
             return [], []
@@ -277,10 +277,10 @@ class Crawl:
         def follow(v: Visit, sha: str | None) -> None:
             if sha is None or v.kind == "image":
                 return
-            links, images = self.links(pool, sha, v.url) if v.kind != "attachment" else ([], [])
+            links, images = self.links(pool, sha, v.url, v.kind) if v.kind != "attachment" else ([], [])
             # A report page with no table of numbers: its tables may be its images. Those on its own
             # site are fetched (politely, in its host's lane) and read with it when the crawl ends.
-            images = [u for u in images if v.kind == "report" and host_of(u) == host_of(v.url)]
+            images = [u for u in images if host_of(u) == host_of(v.url)]
             for u in images:
                 if u not in queued:
                     queued.add(u)
@@ -385,11 +385,11 @@ class Crawl:
         older = self._older_versions(docs)
         pictures = self._pictures()
         wanted = [(d["url"], d["sha256"]) for d in docs if d["sha256"]] + [(u, sha) for u, vs in older.items() for sha, _ in vs]
-        cached = {key: c for url, sha in wanted
-                  if (c := self.state.extraction(key := _read_key(sha, pictures.get(url)), EXTRACTOR_VERSION)) is not None}
-        todo = [Job(str(self.state.blob_path(sha)), url, sha256=_read_key(sha, pictures.get(url)),
+        keyed = [(url, sha, _read_key(sha, pictures.get(url))) for url, sha in wanted]
+        cached = {key: c for _, _, key in keyed if (c := self.state.extraction(key, EXTRACTOR_VERSION)) is not None}
+        todo = [Job(str(self.state.blob_path(sha)), url, sha256=key,
                     images=tuple(str(self.state.blob_path(p)) for p in pictures.get(url, ())))
-                for url, sha in wanted if _read_key(sha, pictures.get(url)) not in cached and self.state.has_blob(sha)]
+                for url, sha, key in keyed if key not in cached and self.state.has_blob(sha)]
         fresh = self.read(pool, todo) if pool is not None and todo else {}
         reports = list(self._assemble(docs, cached, fresh, pictures))
         return reports + list(self._superseded(older, cached, fresh, {r.report_id for r in reports}, pictures))
