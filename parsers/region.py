@@ -99,9 +99,11 @@ def region_of(agency: str) -> Region:
         return Region(kind=_kind(agency))
     # cpca guesses a county from two characters (临夏州东乡族自治县 → 临夏市): a county the agency does
     # not name in full, or a province or city the agency names a place below (重庆两江新区), is no code.
-    named = found.get("county") or found.get("city") or found.get("province") or ""
-    below = _BELOW.match(agency[agency.find(named[:2]) + len(named[:2]):].lstrip("省市")) if named else None
-    if place is None and adcode and ((found.get("county") and found["county"] not in agency) or (not found.get("county") and below)):
-        return Region(found.get("province", ""), found.get("city", "") if found.get("county") else "", kind=_kind(agency))
+    if place is None and adcode:
+        county = found.get("county", "")
+        named = county or found.get("city") or found.get("province") or ""
+        below = _BELOW.match(agency[agency.find(named[:2]) + len(named[:2]):].lstrip("省市")) if named else None
+        if (county and county not in agency) or (not county and below):
+            return Region(found.get("province", ""), found.get("city", "") if county else "", kind=_kind(agency))
     return Region(found.get("province", ""), found.get("city", ""), found.get("county", ""), adcode,
                   _level(agency, adcode), _kind(agency))

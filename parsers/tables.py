@@ -32,7 +32,7 @@ from functools import lru_cache
 from .labels import index
 from .model import Cell, Grid, Value
 from .normalize import core, squash
-from .schema import T3_OTHER_ROWS, T4_GROUPS, keys_for
+from .schema import T3_OTHER_ROWS, keys_for
 from .settings import DEFAULT, ParseSettings
 from .values import Parsed, is_value_like, parse_value
 
