@@ -60,10 +60,9 @@ class Index:
     """Add reports one at a time; `pairs` holds every near-identical pair found so far."""
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
-        from datasketch import MinHashLSH  # scipy behind it: loaded only where datasets are written
-
         self.threshold = threshold
-        self.lsh = MinHashLSH(num_perm=PERMUTATIONS, params=_bands(threshold))
+        self.lsh = None  # made at the second narrative: a run of one never loads datasketch (scipy: 0.8 s)
+        self.waiting: Report | None = None
         self.signatures: dict[str, object] = {}
         self.meta: dict[str, tuple[str, int | None]] = {}
         self.pairs: list[Pair] = []
@@ -71,12 +70,24 @@ class Index:
     def add(self, r: Report) -> None:
         if r.status not in READ or len(r.narrative) < MIN_CHARS or r.report_id in self.meta:
             return
+        if self.lsh is None:
+            if self.waiting is None or self.waiting.report_id == r.report_id:
+                self.waiting = r  # one narrative has nothing to be like yet
+                return
+            from datasketch import MinHashLSH  # scipy behind it: loaded only when two narratives meet
+
+            self.lsh = MinHashLSH(num_perm=PERMUTATIONS, params=_bands(self.threshold))
+            first, self.waiting = self.waiting, None
+            self._add(first)
+        self._add(r)
+
+    def _add(self, r: Report) -> None:
         from datasketch import LeanMinHash, MinHash
 
         m = MinHash(num_perm=PERMUTATIONS, seed=SEED)
         m.update_batch([s.encode("utf-8") for s in shingles(r.narrative)])
         sig = LeanMinHash(m)
-        for other in self.lsh.query(sig):
+        for other in self.lsh.query(sig):  # type: ignore[attr-defined]
             agency, year = self.meta[other]
             if agency and agency == r.agency and year == r.year:
                 continue  # one body's report for one year in two forms: not a copy
@@ -85,7 +96,7 @@ class Index:
                 (a, (ag_a, yr_a)), (b, (ag_b, yr_b)) = sorted([(other, (agency, year)), (r.report_id, (r.agency, r.year))])
                 kind = "same_agency" if r.agency and agency == r.agency else "other_agency"
                 self.pairs.append(Pair(a, b, ag_a, ag_b, yr_a, yr_b, score, kind))
-        self.lsh.insert(r.report_id, sig)
+        self.lsh.insert(r.report_id, sig)  # type: ignore[attr-defined]
         self.signatures[r.report_id] = sig
         self.meta[r.report_id] = (r.agency, r.year)
 
