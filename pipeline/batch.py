@@ -184,7 +184,7 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
         try:
             known = set() if fresh else cache.known()
             if pool is not None and (urls or not {j.sha256 for j in p.jobs} <= known):
-                pool.start()  # the workers warm up (a second each) while this process loads pandas
+                pool.start()  # the readers load in the workers' server while this process loads pandas
             from . import datasets  # pandas: here, once the workers started, not with the CLI
 
             if urls:

@@ -166,7 +166,15 @@ class Pool:
         return _Worker(self.ctx, self.fn, self.warm_up, self.threads)
 
     def start(self) -> None:
-        """Start the workers now: they warm up while the caller does other work (the first map would)."""
+        """Get the workers going now: they warm up while the caller does other work (the first map would)."""
+        if self.ctx.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()  # the server loads the readers; a worker's start would wait for it
+        else:
+            self._spawn()
+
+    def _spawn(self) -> None:
         if not self._workers:
             self._workers = [self._new_worker() for _ in range(self.n)]
 
@@ -181,7 +189,7 @@ class Pool:
 
     # ---- the supervision loop ------------------------------------------------------------------
     def _map(self, jobs: Iterable[Job]) -> Iterator[dict | str]:
-        self.start()
+        self._spawn()
         workers = self._workers
         pending = iter(enumerate(jobs))
         done: dict[int, dict | str] = {}

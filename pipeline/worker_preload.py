@@ -11,4 +11,7 @@ from xxgk.parsers.report import warm_up
 
 from . import pool  # noqa: F401  the worker loop itself
 
-warm_up()
+try:
+    warm_up()
+except Exception:  # noqa: BLE001  a failure here would kill the server; each worker warms up again and reports it
+    pass
