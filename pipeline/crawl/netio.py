@@ -13,11 +13,13 @@ gigabytes before any cap is checked; here each stage inflates at most STEP bytes
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 import httpcore
 import httpx
@@ -91,12 +93,18 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self.inner.get_extra_info(info)
 
 
+@lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    """One TLS context for the process: loading the CA bundle costs 50 ms, and every fetcher made its own two."""
+    return httpx.create_ssl_context()
+
+
 def deadline_transport(backend: DeadlineBackend) -> httpx.HTTPTransport:
     """httpx's own transport (TLS, HTTP/1.1, keep-alive), over the deadline backend."""
-    transport = httpx.HTTPTransport()
+    transport = httpx.HTTPTransport(verify=_tls())
     # httpx takes no network backend, httpcore's pool does: the one private name xxgk relies on,
     # covered by the dripped-headers test (tests/test_hostile.py).
-    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend)
+    transport._pool = httpcore.ConnectionPool(ssl_context=_tls(), network_backend=backend)
     return transport
 
 
