@@ -11,6 +11,9 @@ import textwrap
 import time
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from xxgk.pipeline.cli import main
 from xxgk.pipeline.crawl import crawl
 from xxgk.pipeline.demo import SiteServer
 
@@ -56,9 +59,8 @@ def _cached(out) -> int:
 
 def test_killed_extract_leaves_the_previous_outputs_whole_and_the_next_run_redoes_nothing_finished(tmp_path):
     out = tmp_path / "out"
-    first = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
-                           cwd=ROOT, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
+    first = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"])  # the run before
+    assert first.exit_code == 0, first.output
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     # A batch of distinct copies, killed once a few of them are finished.
     docs = tmp_path / "docs"
@@ -105,9 +107,8 @@ def test_a_run_killed_between_two_renames_is_finished_by_the_next_one_on_that_fo
     from xxgk.pipeline.publish import JOURNAL, OutputLock
 
     out = tmp_path / "out"
-    first = subprocess.run([sys.executable, "-m", "xxgk", "extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"],
-                           cwd=ROOT, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
+    first = CliRunner().invoke(main, ["extract", str(REPORTS / "hzq2024.pdf"), "--out", str(out), "-q"])  # the run before
+    assert first.exit_code == 0, first.output
     script = tmp_path / "killed.py"
     script.write_text(KILLED_BETWEEN_RENAMES, encoding="utf-8")
     killed = subprocess.run([sys.executable, str(script), str(REPORTS / "2025-pingtan.html"), str(out)], cwd=ROOT,
