@@ -114,7 +114,8 @@ def cut_edges(edges: list[Edge], min_columns: int = 3, tolerance: float = 2.0) -
     out: list[Edge] = []
     for end, y in (("top", min(e["top"] for e in upright)), ("bottom", max(e["bottom"] for e in upright))):
         rules = [e for e in upright if abs(e[end] - y) <= tolerance]
-        open_ = {round(e["x0"]) for e in rules if not covered(e["x0"], y, flat, tolerance)}
+        near = [e for e in flat if abs(e["top"] - y) <= tolerance]  # once, not for every rule
+        open_ = {round(e["x0"]) for e in rules if not covered(e["x0"], y, near, tolerance)}
         if len(open_) >= min_columns:
             edge = segment_edge(min(e["x0"] for e in rules), y, max(e["x0"] for e in rules), y)
             if edge:
