@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,18 +24,40 @@ from .publish import OutputLock
 __all__ = ["Dataset", "codebook_frame", "extract"]
 
 
-@dataclass
 class Dataset:
-    """The tables of one extraction run, and the records they were made from."""
+    """The tables of one extraction run, and the records they were made from.
 
-    reports: pd.DataFrame
-    values: pd.DataFrame
-    checks: pd.DataFrame
-    narrative: pd.DataFrame
-    panel: pd.DataFrame
-    records: list[Report]
-    similarity: pd.DataFrame  # pairs of near-identical narratives (内容雷同), see codebook.md
-    corrections: Corrections | None = None  # a reviewer's, applied beside the printed values
+    The DataFrames are built from the records the first time one of them is read (all at once,
+    13 ms for one report; the 450-column panel is most of it): a caller that only writes the
+    files, or reads `records`, never pays for them."""
+
+    def __init__(self, records: list[Report], corrections: Corrections | None = None) -> None:
+        self.records = records
+        self._corrections = corrections
+        self._tables: dict[str, pd.DataFrame] | None = None
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if self._tables is None:
+            self._tables = tables(self.records, self._corrections)
+        return self._tables[name]
+
+    @property
+    def corrections(self) -> Corrections | None:
+        """A reviewer's corrections, applied beside the printed values; what was applied and what matched
+        nothing is counted as the tables are made, so reading this makes them."""
+        if self._corrections is not None:
+            self._table("values")
+        return self._corrections
+
+    reports = property(lambda self: self._table("reports"), doc="one row per document")
+    values = property(lambda self: self._table("values"), doc="one row per cell read, with where it came from")
+    checks = property(lambda self: self._table("checks"), doc="one row per identity checked (勾稽关系)")
+    narrative = property(lambda self: self._table("narrative"), doc="figures quoted in the text")
+    panel = property(lambda self: self._table("panel"), doc="one row per report, one column per canonical cell")
+    similarity = property(lambda self: self._table("similarity"), doc="pairs of near-identical narratives (内容雷同)")
+
+    def __repr__(self) -> str:
+        return f"<xxgk.Dataset of {len(self.records)} reports>"
 
     def write(self, out: str | Path, formats: Iterable[str] = ("csv",), csv_encoding: str = "utf-8-sig") -> list[Path]:
         """Write the files `xxgk extract --out OUT --format …` writes (datasets, codebook, datapackage.json,
@@ -45,7 +66,7 @@ class Dataset:
         if csv_encoding not in CSV_ENCODINGS:
             raise ConfigError(f"csv_encoding {csv_encoding!r}: choose from {', '.join(CSV_ENCODINGS)}")
         with OutputLock(Path(out)):
-            return write_reports(self.records, Path(out), chosen, csv_encoding, corrections=self.corrections)
+            return write_reports(self.records, Path(out), chosen, csv_encoding, corrections=self._corrections)
 
 
 def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, time_limit: float = DEFAULT_SECONDS,
@@ -70,9 +91,7 @@ def extract(inputs: list[str | Path] | str | Path, workers: int | None = None, t
     fixes = load_corrections(Path(corrections)) if corrections is not None else None
     if reviews is not None:
         fixes = load_reviews(Path(reviews), fixes)
-    tabs = tables(reports, fixes)
-    return Dataset(tabs["reports"], tabs["values"], tabs["checks"], tabs["narrative"], tabs["panel"], reports, tabs["similarity"],
-                   fixes)
+    return Dataset(reports, fixes)
 
 
 def codebook_frame() -> pd.DataFrame:

@@ -27,6 +27,16 @@ def test_extract_gives_dataframes_for_files_and_folders():
     assert len(data.panel) == 2 and "t3_new_nat" in data.panel.columns
 
 
+def test_the_dataframes_are_made_once_when_first_read(monkeypatch):
+    from xxgk.pipeline import api
+
+    made = []
+    monkeypatch.setattr(api, "tables", lambda *a: made.append(a) or {"values": "V", "panel": "P"})
+    data = xxgk.extract([REPORTS / "2025-pingtan.html"], in_process=True)
+    assert made == [] and [r.status for r in data.records] == ["ok"]  # a caller of .records or .write pays nothing
+    assert (data.values, data.panel, data.values) == ("V", "P", "V") and len(made) == 1
+
+
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, cmd in main.commands.items():
