@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from lxml import etree
+
+from .markup import parse_html
 from .metadata import NOT_REPORT_TITLE, is_report_title
 
 SKIP_TITLE = NOT_REPORT_TITLE
@@ -24,6 +27,7 @@ PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex
 # Navigation that leads towards the 年报 column (from a home or 政务公开 page); 指南, 制度 … do not.
 COLUMN_TEXT = re.compile(r"^(?:政务公开|信息公开|政府信息公开|法定主动公开内容)$|年报|年度报告")
 COLUMN_URL = re.compile(r"zfxxgknb|zfxgknb|xxgknb|zfxxgkndbg|ndbg|annualreport", re.I)
+_SPACE = re.compile(r"\s+")
 WEB_PAGE = re.compile(r"(?:\.s?html?|\.jsp|\.php|\.aspx?|/)(?:$|\?)|/[^./?]+(?:$|\?)", re.I)
 
 
@@ -34,16 +38,18 @@ class Link:
 
 
 def links(html: str, base_url: str) -> list[Link]:
-    from bs4 import BeautifulSoup  # late: the document readers share this module's patterns, not its parser
-
-    soup = BeautifulSoup(html, "lxml")
-    base = soup.find("base", href=True)
+    """Every <a href> of the page with its text, made absolute (a <base href> counts), each URL once."""
+    try:
+        doc = parse_html(html)
+    except (etree.ParserError, ValueError):
+        return []
+    base = doc.find(".//base[@href]")
     if base is not None:
-        base_url = urljoin(base_url, base["href"])
+        base_url = urljoin(base_url, base.get("href", ""))
     out: list[Link] = []
     seen: set[str] = set()
-    for a in soup.find_all("a", href=True):
-        href = a["href"].strip()
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         url = urldefrag(urljoin(base_url, href))[0]
@@ -51,11 +57,21 @@ def links(html: str, base_url: str) -> list[Link]:
             continue
         seen.add(url)
         # CMS lists cut long titles ("平潭综合实验区2025年度政府…") and keep the whole one in title=.
-        anchor = re.sub(r"\s+", "", a.get_text(" ", strip=True))
-        title = re.sub(r"\s+", "", a.get("title") or "")
+        anchor = _SPACE.sub("", _text(a))
+        title = _SPACE.sub("", a.get("title") or "")
         text = title if len(title) >= len(anchor) else anchor
         out.append(Link(url, text))
     return out
+
+
+def _text(el) -> str:  # type: ignore[no-untyped-def]
+    """What a reader sees of an element: its text and its children's, not comments, scripts or styles."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in ("script", "style", "template"):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def classify(link: Link) -> str:
@@ -74,12 +90,3 @@ def classify(link: Link) -> str:
     if COLUMN_TEXT.search(text) and len(text) <= 16:
         return "list"
     return "skip"
-
-
-def page_title(html: str) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "lxml")
-    t = soup.find("title")
-    title = t.get_text(strip=True) if t else ""
-    return re.split(r"\s*[_|]\s*|\s+-\s+", title)[0] if title else ""

@@ -40,7 +40,7 @@ def links_of(path: Path, url: str, images: bool = False) -> dict:
     from xxgk.parsers.grid import holds_numbers
     from xxgk.parsers.readers import html as html_reader
 
-    from xxgk.parsers import links as discovery  # bs4: only a crawl's workers need it
+    from xxgk.parsers import links as discovery
 
     try:
         html, _ = decode(path.read_bytes(), url)

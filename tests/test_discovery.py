@@ -42,6 +42,19 @@ def test_links_are_absolute_and_drop_javascript_and_fragments():
     assert got[1].text == "附件"
 
 
+def test_a_links_text_is_what_a_reader_sees_of_it():
+    page = ('<?xml version="1.0" encoding="gbk"?><html><base href="http://o.gov.cn/z/">'
+            '<a href="a.html">某县<!-- 栏目 -->2024年<b>政府信息公开</b>工作年度报告</a>'
+            '<a href="b.html"><script>var t = "x"</script>年报</a>'
+            '<a href="c.pdf" title=" 某县2024年政府信息公开工作年度报告 ">某县2024年…</a></html>')
+    assert links(page, "http://h.gov.cn/") == [
+        Link("http://o.gov.cn/z/a.html", "某县2024年政府信息公开工作年度报告"),  # a comment's text is no text, its tail is
+        Link("http://o.gov.cn/z/b.html", "年报"),  # nor a script's
+        Link("http://o.gov.cn/z/c.pdf", "某县2024年政府信息公开工作年度报告"),  # the whole title= over a cut anchor
+    ]
+    assert links("", "http://h.gov.cn/") == []
+
+
 def test_retry_policy():
     s = CrawlSettings(retries=3, backoff_base=1.0, backoff_max=60)
     assert retry_wait(1, "timeout", s) == 1.0

@@ -22,14 +22,12 @@ from lxml import etree
 from ..errors import CorruptDocument
 from ..grid import RawCell, expand, span
 from ..links import ATTACHMENT
+from ..markup import parse_fragment, parse_html
 from ..metadata import is_report_title, page_title
 from ..model import Document, Grid
 
 _BLOCK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article"}
 _DROP = ("script", "style", "noscript", "template")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-# lxml keeps these from a damaged page but refuses them in any text it is given back (found by bench/fuzz.py).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _mark_blocks(doc: etree._Element) -> None:
@@ -64,7 +62,7 @@ def _innermost_tables(doc: etree._Element) -> list[etree._Element]:
 def table_grids(markup: str, ref: str) -> list[Grid]:
     """The tables of an HTML fragment (a markdown export's <table> block, as MinerU writes them)."""
     try:
-        doc = etree.fromstring(_CONTROL.sub("", markup), etree.HTMLParser())
+        doc = parse_fragment(markup)
     except (etree.ParserError, ValueError):
         return []
     if doc is None:
@@ -117,11 +115,9 @@ def _drop(el: etree._Element) -> None:
 
 def read_text(text: str, source: str = "") -> Document:
     try:
-        doc = etree.fromstring(_CONTROL.sub("", _XML_DECL.sub("", text)) or "<html></html>", etree.HTMLParser())
+        doc = parse_html(text)
     except (etree.ParserError, ValueError) as exc:
         raise CorruptDocument(f"the HTML cannot be parsed ({exc})", source=source) from exc
-    if doc is None:
-        doc = etree.fromstring("<html></html>", etree.HTMLParser())
     for el in list(doc.iter(*_DROP, etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
     _mark_blocks(doc)
