@@ -4,9 +4,10 @@
         for report in pool.map_ordered(jobs): ...     results in input order, as they finish
         links = pool.run_one(Job(path, url, task="links"))   any task of tasks.py, supervised the same way
 
-Each worker takes one document at a time. A worker first imports what reading needs and
-says it is ready; only then is it given a document, and the document's clock starts
-then, so start-up never eats a document's budget. The parent watches every busy worker:
+Each worker takes one document at a time. Workers fork from multiprocessing's forkserver,
+which loads and warms what reading needs once (worker_preload.py); a worker warms up (a no-op
+when the server did) and says it is ready; only then is it given a document, and the
+document's clock starts then, so start-up never eats a document's budget. The parent watches every busy worker:
 past the time limit, or past the memory ceiling (resident memory, read from /proc), the
 worker is killed and replaced, and the document becomes a `failed` row that says which
 limit it hit. A worker that dies (a crash in C code) is replaced the same way. Results
