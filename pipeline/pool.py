@@ -197,18 +197,23 @@ class Pool:
         next_out, next_in, exhausted = 0, 0, False
         window = WINDOW_PER_WORKER * self.n
         ok = False
+
+        def hand_out() -> None:  # to every ready, idle worker, within the window
+            nonlocal exhausted, next_in
+            for w in workers:
+                if w.ready and w.job is None and not exhausted and next_in - next_out < window:
+                    item = next(pending, None)
+                    if item is None:
+                        exhausted = True
+                        return
+                    w.job, w.started = item, time.monotonic()
+                    w.conn.send(item)
+                    next_in += 1
+
         try:
             while True:
                 interrupt.check()
-                for w in workers:  # hand out work to ready workers, within the window
-                    if w.ready and w.job is None and not exhausted and next_in - next_out < window:
-                        item = next(pending, None)
-                        if item is None:
-                            exhausted = True
-                            break
-                        w.job, w.started = item, time.monotonic()
-                        w.conn.send(item)
-                        next_in += 1
+                hand_out()
                 busy = [w for w in workers if w.job is not None or not w.ready]
                 if exhausted and not any(w.job is not None for w in workers):
                     break
@@ -238,6 +243,8 @@ class Pool:
                     w.kill()
                     done[job_id] = reason
                     workers[i] = self._new_worker()
+                if next_out in done:
+                    hand_out()  # before the caller writes what is done: the workers read on meanwhile
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1

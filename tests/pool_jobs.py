@@ -49,3 +49,11 @@ def slow_or_quick(job: Job) -> dict:
 
 def no_warm_up() -> None:
     """For pool mechanics: a worker ready at once (the real warm-up loads jieba and cpca)."""
+
+
+def mark_start(job: Job) -> dict:
+    """A document that leaves a file named after it when its reading starts (job.path is a folder)."""
+    from pathlib import Path
+
+    (Path(job.path) / f"{job.source}.started").touch()
+    return quick(job)

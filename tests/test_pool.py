@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -10,7 +11,7 @@ from xxgk.pipeline.batch import run_batch
 from xxgk.pipeline.pool import Job, Limits, Pool
 
 from .conftest import REPORTS
-from .pool_jobs import hang_or_explode, no_warm_up, slow_or_quick
+from .pool_jobs import hang_or_explode, mark_start, no_warm_up, slow_or_quick
 
 GOOD = ["hzq2024.pdf", "2025-pingtan.html", "000_72ada0ed4d86cbfe.txt", "synthetic-2022.docx"]
 
@@ -44,6 +45,19 @@ def test_results_come_in_input_order_with_many_workers():
     with Pool(workers=3, fn=slow_or_quick, warm_up=no_warm_up) as pool:
         reports = list(pool.map_ordered([Job(name, name) for name in names]))
     assert [r.source for r in reports] == names
+
+
+def test_the_next_document_is_being_read_while_the_caller_writes_the_last(tmp_path):
+    # One worker: while the caller holds result 1 (writing it out), document 2 must already be in
+    # the worker's hands. Were it handed out only after the caller came back, it would never start here.
+    with Pool(workers=1, fn=mark_start, warm_up=no_warm_up) as pool:
+        results = pool.map_ordered([Job(str(tmp_path), f"doc{i}") for i in (1, 2, 3)])
+        assert next(results).source == "doc1"
+        deadline = time.monotonic() + 60  # generous for a loaded machine; it starts in milliseconds
+        while not (tmp_path / "doc2.started").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert (tmp_path / "doc2.started").exists()
+        assert [r.source for r in results] == ["doc2", "doc3"]
 
 
 def test_batch_streams_to_the_same_files_whatever_the_worker_count(tmp_path):
