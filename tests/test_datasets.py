@@ -82,6 +82,22 @@ def test_stata_round_trip_with_chinese_labels(run, name):
     assert labels["report_id"] == "报告编号"
 
 
+def test_stata_keeps_a_text_longer_than_a_stata_str_whole(tmp_path):
+    # str# holds 2045 bytes; a longer value (7500 bytes of notes here) must come back whole, as a strL.
+    from dataclasses import replace
+
+    long_notes = "这一段说明很长。" * 312
+    r = replace(_reports()[0], notes=long_notes)
+    write_reports([r, *_reports()[1:3]], tmp_path, ("csv", "dta"))
+    back = pd.read_stata(tmp_path / "reports.dta")
+    assert back["notes"].tolist()[0] == long_notes and len(long_notes.encode()) > 2045
+    _same(read_table(tmp_path, "reports"), back)
+    with pd.io.stata.StataReader(tmp_path / "reports.dta") as dta:
+        dta.variable_labels()  # reads the header
+        types = dict(zip(dta._varlist, dta._typlist))  # the stored Stata types (no public accessor)
+    assert types["notes"] == "Q" and types["report_id"] == 17  # strL ("Q" to pandas) only where a value needs it; str17
+
+
 def test_excel_workbook_has_one_sheet_per_table_chinese_headers_over_names_frozen_and_filtered(run):
     import openpyxl
 
