@@ -27,8 +27,9 @@ PAGER_URL = re.compile(r"(?:index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex
 # Navigation that leads towards the 年报 column (from a home or 政务公开 page); 指南, 制度 … do not.
 COLUMN_TEXT = re.compile(r"^(?:政务公开|信息公开|政府信息公开|法定主动公开内容)$|年报|年度报告")
 COLUMN_URL = re.compile(r"zfxxgknb|zfxgknb|xxgknb|zfxxgkndbg|ndbg|annualreport", re.I)
-_SPACE = re.compile(r"\s+")
 WEB_PAGE = re.compile(r"(?:\.s?html?|\.jsp|\.php|\.aspx?|/)(?:$|\?)|/[^./?]+(?:$|\?)", re.I)
+
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_html(text: str) -> etree._Element:
-    """The page's tree; an empty <html> for a page with nothing in it. ValueError or
-    etree.ParserError for text lxml cannot take."""
+    """The tree of a page or of a fragment (a markdown export's <table> block); an empty <html> for
+    one with nothing in it. ValueError or etree.ParserError for text lxml cannot take."""
     doc = etree.fromstring(_CONTROL.sub("", _XML_DECL.sub("", text)) or "<html></html>", etree.HTMLParser())
     return doc if doc is not None else etree.fromstring("<html></html>", etree.HTMLParser())
 
-
-def parse_fragment(markup: str) -> etree._Element | None:
-    """A fragment's tree (a markdown export's <table> block), or None when lxml finds nothing in it."""
-    return etree.fromstring(_CONTROL.sub("", markup), etree.HTMLParser())

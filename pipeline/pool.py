@@ -139,7 +139,8 @@ class Pool:
         self.fn, self.poll, self.warm_up = fn, poll, warm_up
         self.threads = max(1, (os.cpu_count() or 1) // self.n)  # each worker's share of the cores (OCR)
         self.ctx = mp.get_context(_start_method())
-        if self.ctx.get_start_method() == "forkserver":  # workers fork from a server that has loaded the readers
+        self.forkserver = self.ctx.get_start_method() == "forkserver"
+        if self.forkserver:  # workers fork from a server that has loaded the readers
             self.ctx.set_forkserver_preload(["__main__", "xxgk.pipeline.worker_preload"])
         self.stats = {"timeouts": 0, "memory": 0, "crashes": 0}
         self.peak_worker_mb = 0.0  # the largest worker resident size seen while watching
@@ -168,7 +169,7 @@ class Pool:
 
     def start(self) -> None:
         """Get the workers going now: they warm up while the caller does other work (the first map would)."""
-        if self.ctx.get_start_method() == "forkserver":
+        if self.forkserver:
             from multiprocessing import forkserver
 
             forkserver.ensure_running()  # the server loads the readers; a worker's start would wait for it

@@ -35,19 +35,18 @@ def links_of(path: Path, url: str, images: bool = False) -> dict:
     its tables' images when it has no table of numbers; a page that is no HTML has neither."""
     from urllib.parse import urljoin
 
+    from xxgk.parsers import links as discovery
     from xxgk.parsers.encoding import decode
     from xxgk.parsers.errors import CorruptDocument, UnsupportedFormat
     from xxgk.parsers.grid import holds_numbers
     from xxgk.parsers.readers import html as html_reader
-
-    from xxgk.parsers import links as discovery
 
     try:
         html, _ = decode(path.read_bytes(), url)
     except (UnsupportedFormat, OSError):
         return {"links": [], "images": []}
     pictures: list[str] = []
-    if images:  # a second parse (lxml, the reader's): only for report pages, not for every list page
+    if images:  # the reader's own parse besides the links': only for report pages, not for every list page
         try:
             page = html_reader.read_text(html, url)
             if not any(holds_numbers(g) for g in page.grids):

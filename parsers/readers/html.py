@@ -22,7 +22,7 @@ from lxml import etree
 from ..errors import CorruptDocument
 from ..grid import RawCell, expand, span
 from ..links import ATTACHMENT
-from ..markup import parse_fragment, parse_html
+from ..markup import parse_html
 from ..metadata import is_report_title, page_title
 from ..model import Document, Grid
 
@@ -62,10 +62,8 @@ def _innermost_tables(doc: etree._Element) -> list[etree._Element]:
 def table_grids(markup: str, ref: str) -> list[Grid]:
     """The tables of an HTML fragment (a markdown export's <table> block, as MinerU writes them)."""
     try:
-        doc = parse_fragment(markup)
+        doc = parse_html(markup)
     except (etree.ParserError, ValueError):
-        return []
-    if doc is None:
         return []
     _mark_blocks(doc)
     tables = _innermost_tables(doc)
