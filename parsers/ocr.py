@@ -53,7 +53,11 @@ def _engine():  # type: ignore[no-untyped-def]
     from rapidocr import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    return RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": _threads})
+    # Rec.rec_batch_num 1: each text box recognised alone, so its text never depends on the
+    # widths of the boxes batched with it (padded to the widest), and no time goes to that
+    # padding (measured on a 5-page scan: 30.3-32.7 CPU s in batches of 6, 27.3 s alone; same memory).
+    return RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": _threads,
+                            "Rec.rec_batch_num": 1})
 
 
 def image_edges(gray, scale: float) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -25,8 +25,9 @@ from .errors import ConfigError
 # 5: checks carry their formula, both sides and their cells; the masked narrative for 内容雷同.
 # 6: the publication date the document prints (published_on).
 # 7: the text's 行政复议/行政诉讼 cases and 信息处理费, checked against 表四 (S6, S7, S8).
-# 8: pre-2019 tables' cells as printed (legacy_values.csv).
-CODE_VERSION = "10"
+# 8: pre-2019 tables' cells as printed (legacy_values.csv). 9: print layouts cut by the page's
+# edge. 10: tables as pictures linked by URL. 11: OCR recognises each text box alone (ocr.py).
+CODE_VERSION = "11"
 
 
 @dataclass(frozen=True)
