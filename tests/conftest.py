@@ -24,13 +24,17 @@ def pytest_configure(config):
         ocr.set_threads(1)
 
 
-# The OCR modules take most of the suite's time; collected first, they start first, so that the
-# other modules fill the remaining test processes around them instead of waiting behind them.
-HEAVY_FIRST = ("test_scans.py", "test_images.py")
+# The longest modules first (measured, longest first), the short ones after in their own order:
+# each test process takes the next module when it is free, so the short ones fill in around the
+# long ones at the end instead of one long module running alone. pyproject's addopts pass
+# --no-loadscope-reorder, else xdist would order the modules by their number of tests.
+HEAVY_FIRST = ("test_scans.py", "test_images.py", "test_crawl.py", "test_datasets.py", "test_unattended.py",
+               "test_pool.py", "test_hostile.py", "test_crawl_images.py", "test_registry.py", "test_packaging.py")
 
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: item.path.name not in HEAVY_FIRST)  # stable: order within kept
+    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within kept
 
 
 def csv_rows(path: Path) -> list[dict]:
