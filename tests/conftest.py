@@ -1,8 +1,17 @@
 import csv
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# Each test process, and each xxgk process a test starts (CLI runs, pool workers), imports xxgk
+# and the test modules; with PYTHONDONTWRITEBYTECODE (set by many CI images) every one of them
+# compiled those sources again, and pytest rewrote every test module's asserts again: 14 of the
+# suite's 241 CPU seconds. The suite writes the usual __pycache__ folders (git ignores them).
+if sys.dont_write_bytecode:
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
