@@ -49,11 +49,10 @@ def page_name(report_id: str) -> str:
     return f"{PAGES}/{report_id}.html"
 
 
-def cell_href(source: str, ref: str, out: Path) -> str:
-    """Where a cell was printed, as a link from OUT/pages/: a PDF's page (#page=N), else the document."""
-    href = source_href(source, out / PAGES)
+def cell_href(document: str, ref: str) -> str:
+    """Where a cell was printed: a PDF's page (#page=N) of the document's href, else the document."""
     m = _PAGE_REF.match(ref)
-    return href + (f"#page={m.group(1)}" if href and m else "")
+    return document + (f"#page={m.group(1)}" if document and m else "")
 
 
 def _layout(table: str, template: str, present: set[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -75,6 +74,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
            corrected: list | None = None, verdicts: dict | None = None) -> str:  # type: ignore[type-arg]
     fixes = fixes or {}
     cells = {(v.table, v.row, v.col): v for v in r.values}
+    document = source_href(r.source, out / PAGES)  # once: it resolves paths on disk (1.7 s over 36 PDFs per cell)
     marks: dict[str, str] = {}
     for c in r.checks:
         if c.status in ("fail", "unknown"):
@@ -86,7 +86,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
              f"<p class='muted'><a href='../report.html'>← all reports</a></p>",
              f"<h1>{_e(r.title) or _e(r.source)}</h1>",
              f"<p>{_e(r.agency)} · {_e(r.year)} · {_e(r.template)} · <span class='{_e(r.status)}'>{_e(r.status)}</span> · "
-             f"<a href='{_e(cell_href(r.source, '', out))}'>{_e(r.source)}</a> · {_e(r.report_id)}</p>"]
+             f"<a href='{_e(document)}'>{_e(r.source)}</a> · {_e(r.report_id)}</p>"]
     if r.error:
         parts.append(f"<p class='fail'>{_e(r.error)}</p>")
     if r.notes:
@@ -120,7 +120,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
                 shown = v.as_text if v.value is not None else (v.raw or "&nbsp;")
                 # A PDF cell links to its page; in a web page or a DOCX the place is its table, row and column
                 # (the document's link is at the top: repeated on every cell it would make the page heavy).
-                href = cell_href(r.source, v.source_ref, out) if _PAGE_REF.match(v.source_ref) else ""
+                href = cell_href(document, v.source_ref) if _PAGE_REF.match(v.source_ref) else ""
                 ref = f"<a class='ref' href='{_e(href)}'>{_e(v.source_ref)}</a>" if href else f"<span class='ref'>{_e(v.source_ref)}</span>"
                 fix = fixes.get((table, row, col))
                 fixed = f"<span class='fix'>→ {_e(fmt_number(fix.value) if fix.value is not None else 'blank')}</span>" if fix else ""
