@@ -4,7 +4,8 @@ One home for the lattice stage that the text-layer reader (readers/pdf.py) and O
 share. Stages:
 
     vector_edges   horizontal and vertical segments of the page's paths (pypdfium2, C)
-    find_tables    pdfplumber's TableFinder run on those edges (its algorithm, not its parser)
+    find_tables    pdfplumber's TableFinder run on those edges (its algorithm, not its parser;
+                   its cells found from the intersections by lookups, not by scanning)
     assign         items (characters, OCR boxes) to the cells holding their midpoints,
                    by sorting and bisecting: O((cells + items) log items); assign_cells by table row
     grid_of        a found table, with each cell's text, as a Grid with row and column spans
@@ -19,7 +20,7 @@ from typing import TypeVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import Table, TableFinder
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 
 from .model import Cell, Grid
 
@@ -154,13 +155,59 @@ def page_borders(edges: list[Edge]) -> tuple[list[Edge], list[Edge]]:
     return breaks, clipped_sides(edges + breaks)
 
 
+Point = tuple[float, float]
+
+
+def intersections_to_cells(intersections: dict[Point, dict[str, list[Edge]]]) -> list[BBox]:
+    """pdfplumber's intersections_to_cells, the same cells in the same order: from each crossing
+    point, the nearest point below and the nearest to its right that one ruling line joins to it,
+    closed by a fourth point joined to both. pdfplumber scans every later point for those below
+    and to the right and rebuilds the sets of lines at each point for each pair (a fifth of a PDF's
+    read time); here each point's lines are a set once, and the points of its column and row a list."""
+    def lines(kind: str) -> dict[Point, set[BBox]]:
+        return {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d[kind]} for p, d in intersections.items()}
+
+    vertical, horizontal = lines("v"), lines("h")
+    points = sorted(intersections)
+    column: dict[float, list[Point]] = {}  # the points of one x, top to bottom
+    row: dict[float, list[Point]] = {}  # of one top, left to right
+    for p in points:
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+    cells = []
+    for pt in points:
+        col, line = column[pt[0]], row[pt[1]]
+        below = col[col.index(pt) + 1:]
+        right = line[line.index(pt) + 1:]
+        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below if not vertical[pt].isdisjoint(vertical[b])
+                     for r in right if not horizontal[pt].isdisjoint(horizontal[r])
+                     if (r[0], b[1]) in intersections and not vertical[(r[0], b[1])].isdisjoint(vertical[r])
+                     and not horizontal[(r[0], b[1])].isdisjoint(horizontal[b])), None)
+        if cell:
+            cells.append(cell)
+    return cells
+
+
+class _Finder(TableFinder):
+    """pdfplumber's TableFinder, its steps as its own __init__ runs them, cells by the function above."""
+
+    def __init__(self, page: EdgePage) -> None:  # noqa: super().__init__ would find the cells its own way
+        self.page = page  # type: ignore[assignment]
+        self.settings = TableSettings.resolve(None)
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(self.edges, self.settings.intersection_x_tolerance,
+                                                    self.settings.intersection_y_tolerance)
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]  # type: ignore[arg-type]
+
+
 def find_tables(edges: list[Edge], width: float, height: float,
                 borders: tuple[list[Edge], list[Edge]] | None = None) -> list[Table]:
     """`borders`: page_borders(edges), when the caller has them already."""
     if not edges:  # a prose page: nothing for TableFinder to join
         return []
     breaks, clips = borders if borders is not None else page_borders(edges)
-    return TableFinder(EdgePage(edges + breaks + clips, width, height)).tables  # type: ignore[arg-type]
+    return _Finder(EdgePage(edges + breaks + clips, width, height)).tables
 
 
 def char_lines(chars: Sequence[Char], y_tolerance: float) -> list[list[Char]]:

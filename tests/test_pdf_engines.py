@@ -54,3 +54,30 @@ def test_a_page_break_cut_is_a_border_where_three_column_rules_run_past_every_ro
     assert cut_edges(rows + [_rule(x, 67, x, 145) for x in (34, 100, 170)]) == []  # closed at the top already
     bottom = cut_edges(rows + [_rule(x, 67, x, 190) for x in (34, 100, 170, 300)])
     assert [(e["orientation"], round(e["top"])) for e in bottom] == [("h", 190)]
+
+
+ALL_PDFS = sorted(p for p in REPORTS.parent.glob("*/*.pdf") if p.parent.name != "broken")
+
+
+def test_cells_from_the_crossings_are_pdfplumbers_on_every_ruled_page():
+    """lattice.intersections_to_cells against pdfplumber's own, on every page with ruling lines of
+    every readable fixture PDF (WPS, Word, Chromium and LibreOffice prints, cut and wide layouts)."""
+    import pypdfium2 as pdfium
+    from pdfplumber import table as plumber
+
+    from xxgk.parsers import lattice
+
+    pages = 0
+    for path in ALL_PDFS:
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        for i in range(len(pdf)):
+            page = pdf[i]
+            edges = lattice.vector_edges(page)
+            if edges:
+                breaks, clips = lattice.page_borders(edges)
+                crossings = plumber.TableFinder(lattice.EdgePage(edges + breaks + clips, *page.get_size())).intersections
+                assert lattice.intersections_to_cells(crossings) == plumber.intersections_to_cells(crossings), (path.name, i)
+                pages += 1
+            page.close()
+        pdf.close()
+    assert pages >= 97  # measured: 97; fewer would mean fixtures went unseen
