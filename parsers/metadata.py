@@ -135,10 +135,14 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return tk
 
 
+_SPACES = re.compile(r"\s+")
+_SPACE_BY_CJK = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
+@lru_cache(maxsize=4096)  # the title, date and year searches tidy the same first lines
 def tidy(text: str) -> str:
     """Drop the spaces PDF text puts between Chinese characters and numbers."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text)
+    return _SPACE_BY_CJK.sub("", _SPACES.sub(" ", text).strip())
 
 
 def find_title(lines: list[str], hint: str = "") -> str:

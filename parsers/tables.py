@@ -85,9 +85,12 @@ class TableResult:
 
 
 def _distinct(cells: list[Cell | None]) -> list[Cell]:
+    """Each cell once (a spanning cell fills several places of its row), in order."""
+    seen: set[int] = set()
     out: list[Cell] = []
     for c in cells:
-        if c is not None and all(c is not o for o in out):
+        if c is not None and id(c) not in seen:
+            seen.add(id(c))
             out.append(c)
     return out
 

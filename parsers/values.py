@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Kind
 
@@ -32,6 +33,7 @@ class Parsed:
     unit: str = ""
 
 
+@lru_cache(maxsize=65536)  # a table's cells repeat ("0", "1", "/") within a report and across a batch
 def parse_value(raw: str | None) -> Parsed:
     if raw is None:
         return Parsed("", "blank")
