@@ -85,10 +85,12 @@ class Document:
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # reader observations worth reporting
     attachments: list[str] = field(default_factory=list)  # links to PDF/DOC(X)/WPS/XLS(X) files (HTML)
-    images: list[bytes] = field(default_factory=list)  # HTML: images inlined as data: URIs (tables pasted as pictures)
+    # HTML whose tables hold no numbers (they may be pictures): its images inlined as data: URIs,
+    # and the <img src> URLs (not data: URIs) among its table sections, as written.
+    images: list[bytes] = field(default_factory=list)
     published_hint: str = ""  # a publication date the format declares (HTML <meta name="PubDate">), as written
     source_hint: str = ""  # the body a page declares it comes from (HTML <meta name="ContentSource">)
-    image_links: list[str] = field(default_factory=list)  # HTML: <img src> URLs, as written (not data: URIs)
+    image_links: list[str] = field(default_factory=list)  # see images
     problems: list[str] = field(default_factory=list)  # layouts the reader refused to read: the report is partial
 
 

@@ -20,7 +20,7 @@ import re
 from lxml import etree
 
 from ..errors import CorruptDocument
-from ..grid import RawCell, expand, span
+from ..grid import RawCell, expand, holds_numbers, span
 from ..links import ATTACHMENT
 from ..markup import parse_html
 from ..metadata import is_report_title, page_title
@@ -123,10 +123,11 @@ def read_text(text: str, source: str = "") -> Document:
     body = doc.find("body")
     lines = [ln.strip() for ln in _text(body if body is not None else doc).splitlines() if ln.strip()]
     attachments = [a.get("href", "") for a in doc.iter("a") if ATTACHMENT.search(a.get("href", "").split("?")[0])]
-    image_links = _table_images(body if body is not None else doc)
+    # Only a page whose tables hold no numbers may show its tables as pictures: only its images are looked at.
+    pictures = not any(holds_numbers(g) for g in grids)
     return Document(format="html", lines=lines, grids=grids, title_hint=_title(doc), attachments=attachments,
-                    image_links=image_links,
-                    images=_inline_images(doc), published_hint=_meta(doc, _DATE_META),
+                    image_links=_table_images(body if body is not None else doc) if pictures else [],
+                    images=_inline_images(doc) if pictures else [], published_hint=_meta(doc, _DATE_META),
                     source_hint=_meta(doc, _SOURCE_META))
 
 
