@@ -191,7 +191,7 @@ def intersections_to_cells(intersections: dict[Point, dict[str, list[Edge]]]) ->
 class _Finder(TableFinder):
     """pdfplumber's TableFinder, its steps as its own __init__ runs them, cells by the function above."""
 
-    def __init__(self, page: EdgePage) -> None:  # noqa: super().__init__ would find the cells its own way
+    def __init__(self, page: EdgePage) -> None:  # not super().__init__: it would find the cells its own way
         self.page = page  # type: ignore[assignment]
         self.settings = TableSettings.resolve(None)
         self.edges = self.get_edges()

@@ -74,7 +74,7 @@ def render(r: Report, out: Path, fixes: dict[tuple[str, str, str], Correction] |
            corrected: list | None = None, verdicts: dict | None = None) -> str:  # type: ignore[type-arg]
     fixes = fixes or {}
     cells = {(v.table, v.row, v.col): v for v in r.values}
-    document = source_href(r.source, out / PAGES)  # once: it resolves paths on disk (1.7 s over 36 PDFs per cell)
+    document = source_href(r.source, out / PAGES)  # once a report: it resolves paths on disk (once a cell: 1.7 s for 36 PDFs)
     marks: dict[str, str] = {}
     for c in r.checks:
         if c.status in ("fail", "unknown"):
