@@ -46,6 +46,12 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within kept
 
 
+def killed_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a process a test kills: the temporary folder it can no longer remove
+    (multiprocessing's forkserver socket) is made in the test's own folder, not left in /tmp."""
+    return {**os.environ, "TMPDIR": str(tmp_path)}
+
+
 def csv_rows(path: Path) -> list[dict]:
     """A CSV xxgk wrote (UTF-8 with a BOM, for Excel), as dicts of text."""
     with open(path, encoding="utf-8-sig", newline="") as f:

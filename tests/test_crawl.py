@@ -25,7 +25,7 @@ from xxgk.pipeline.cli import main
 from xxgk.pipeline.crawl import CrawlSettings, crawl
 from xxgk.pipeline.crawl.state import State
 from xxgk.pipeline.demo import SiteServer
-from .conftest import csv_rows
+from .conftest import csv_rows, killed_env
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATHS = {
@@ -137,7 +137,7 @@ def test_kill_9_in_the_middle_then_resume_gives_each_report_once(site, tmp_path)
         from xxgk.pipeline.crawl import crawl
         crawl([{site.url('/test/list.html')!r}], Path({str(tmp_path)!r}), {{**{FAST!r}, "delay": 0.4}})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script])
+    proc = subprocess.Popen([sys.executable, "-c", script], env=killed_env(tmp_path))
     deadline = time.time() + 20
     # Kill it once some report bodies are stored, before the crawl is done.
     while time.time() < deadline:

@@ -17,7 +17,7 @@ from xxgk.pipeline.cli import main
 from xxgk.pipeline.crawl import crawl
 from xxgk.pipeline.demo import SiteServer
 
-from .conftest import REPORTS, ROOT
+from .conftest import REPORTS, ROOT, killed_env
 
 TRAVERSAL = {
     "/evil/list.html": {"body": textwrap.dedent("""\
@@ -68,7 +68,7 @@ def test_killed_extract_leaves_the_previous_outputs_whole_and_the_next_run_redoe
     for i in range(20):
         (docs / f"{i:02d}.html").write_bytes((REPORTS / "2025-pingtan.html").read_bytes() + f"<!-- {i} -->".encode())
     proc = subprocess.Popen([sys.executable, "-m", "xxgk", "extract", str(docs), "--out", str(out), "-q", "-j", "1"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=killed_env(tmp_path))
     deadline = time.time() + 60
     while time.time() < deadline and _cached(out) < 4:  # the first file, then three of the batch
         time.sleep(0.05)
@@ -112,7 +112,7 @@ def test_a_run_killed_between_two_renames_is_finished_by_the_next_one_on_that_fo
     script = tmp_path / "killed.py"
     script.write_text(KILLED_BETWEEN_RENAMES, encoding="utf-8")
     killed = subprocess.run([sys.executable, str(script), str(REPORTS / "2025-pingtan.html"), str(out)], cwd=ROOT,
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, env=killed_env(tmp_path))
     assert killed.returncode == 9 and (out / JOURNAL).exists()
     ids = lambda name: set(read_table(out, name)["report_id"])  # noqa: E731
     assert ids("reports") != ids("values")  # half new, half old: what the journal is for
