@@ -38,7 +38,6 @@ def links_of(path: Path, url: str, images: bool = False) -> dict:
     from xxgk.parsers import links as discovery
     from xxgk.parsers.encoding import decode
     from xxgk.parsers.errors import CorruptDocument, UnsupportedFormat
-    from xxgk.parsers.grid import holds_numbers
     from xxgk.parsers.readers import html as html_reader
 
     try:
@@ -48,9 +47,8 @@ def links_of(path: Path, url: str, images: bool = False) -> dict:
     pictures: list[str] = []
     if images:  # the reader's own parse besides the links': only for report pages, not for every list page
         try:
-            page = html_reader.read_text(html, url)
-            if not any(holds_numbers(g) for g in page.grids):
-                pictures = [urljoin(url, src) for src in page.image_links]
+            # The reader names a page's table images only when its tables hold no numbers.
+            pictures = [urljoin(url, src) for src in html_reader.read_text(html, url).image_links]
         except CorruptDocument:
             pass
     return {"links": [[link.url, link.text] for link in discovery.links(html, url)], "images": pictures}
