@@ -196,7 +196,7 @@ def run_batch(inputs: Inputs | list[Path], out: Path, formats: tuple[str, ...] =
                 for job in fetched:
                     add_job(p, first, job)
             stats.duplicates = sum(len(v) for v in p.others.values())
-            sink = datasets.Sink(out, formats, csv_encoding, corrections)
+            sink = datasets.Sink(out, formats, csv_encoding, corrections, expected=len(p.early) + len(p.jobs))
             for r in chain(p.early, _results(p.jobs, cache, known, pool, dask, workers, stats)):
                 _note_duplicates(r, p.others)
                 if sink.add(r):

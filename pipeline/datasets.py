@@ -141,13 +141,15 @@ class Sink:
     """
 
     def __init__(self, out: Path, formats: tuple[str, ...] = ("csv",), csv_encoding: str = "utf-8-sig",
-                 corrections: Corrections | None = None) -> None:
+                 corrections: Corrections | None = None, expected: int = 1) -> None:
+        """`expected`: how many documents the run will add; with two or more, similarity's library
+        (datasketch) loads in the background from the start (similarity.Index)."""
         self.out, self.formats, self.encoding = out, formats, csv_encoding
         self.corrections = corrections
         self.ids: set[str] = set()
         self.late_checks: list = []  # cross-year checks, made at close (counted in the run's summary)
         self.slim: list[Report] = []
-        self.similar = similarity.Index()
+        self.similar = similarity.Index(background=expected > 1)
         self.pages: list[str] = []  # pages/<report_id>.html written so far (report_page.py)
         self.verdicts: dict[str, dict] = {}  # report_id → a reviewer's verdicts, for the cross-year checks made at close
         self.count = 0

@@ -7,6 +7,7 @@ fixtures' own sentences, on both sides of the threshold."""
 from __future__ import annotations
 
 import random
+import threading
 
 import xxgk
 from xxgk.parsers import Report, extract
@@ -92,3 +93,22 @@ def test_short_narratives_and_unread_reports_are_not_compared():
     assert index.pairs == []
     index.add(_report(5, long_text, "戊"))
     assert [(p.report_id_a, p.report_id_b) for p in index.pairs] == [(f"r{4:016x}", f"r{5:016x}")]
+
+
+def test_narratives_that_come_while_datasketch_loads_wait_and_give_the_same_pairs(monkeypatch):
+    """A batch loads datasketch in a thread (Index(background=True)); what comes meanwhile waits, in order."""
+    pool = _sentences()
+    texts = ["".join(random.Random(i).sample(pool, 12)) for i in range(20)]
+    reports = [_report(i, text, f"机构{i}") for i, text in enumerate(texts)]
+    reports += [_report(100, texts[3], "另一机构"), _report(101, texts[3], "又一机构")]
+    plain = similarity.Index()
+    for r in reports:
+        plain.add(r)
+    release = threading.Event()
+    monkeypatch.setattr(similarity, "_load", lambda threshold: release.wait(10))
+    index = similarity.Index(background=True)
+    for r in reports:
+        index.add(r)
+    assert index.pairs == [] and len(index.waiting) == len(reports)  # still loading: nothing compared yet
+    release.set()
+    assert index.rows() == plain.rows() and len(plain.rows()) == 3 and index.waiting == []
