@@ -27,8 +27,8 @@ from .errors import ConfigError
 # 7: the text's 行政复议/行政诉讼 cases and 信息处理费, checked against 表四 (S6, S7, S8).
 # 8: pre-2019 tables' cells as printed (legacy_values.csv). 9: print layouts cut by the page's
 # edge. 10: tables as pictures linked by URL. 11: OCR recognises each text box alone; pictures
-# are enlarged within bounds (ocr.py).
-CODE_VERSION = "11"
+# are enlarged within bounds (ocr.py). 12: OCR finds text boxes on a page shrunk to 1600 px.
+CODE_VERSION = "12"
 
 
 @dataclass(frozen=True)

@@ -89,10 +89,11 @@ def test_a_picture_screenshot_at_1x_is_enlarged_so_a_label_and_its_number_stay_a
     assert sum(1 for k, w in t2.items() if got[k].as_text == w) == len(t2)  # measured: all 8
 
 
-def test_pictures_are_enlarged_to_a_short_side_of_736_px_the_long_side_kept_within_2000():
+def test_pictures_are_enlarged_to_a_short_side_of_736_px_the_long_side_kept_within_the_detectors_1600():
     assert ocr._detect_scale(898, 850) == 1.0  # big enough
     assert ocr._detect_scale(736, 1000) == 1.0  # just big enough
     assert ocr._detect_scale(735, 1000) == pytest.approx(736 / 735)  # just short
     assert ocr._detect_scale(449, 425) == pytest.approx(736 / 425)
-    assert ocr._detect_scale(1484, 236) == pytest.approx(2000 / 1484)  # a strip: the long side bounds it
+    assert ocr._detect_scale(1484, 236) == pytest.approx(1600 / 1484)  # a strip: the long side bounds it
+    assert ocr._detect_scale(1600, 200) == 1.0 and ocr._detect_scale(1599, 200) == pytest.approx(1600 / 1599)  # just long enough, just short
     assert ocr._detect_scale(3000, 100) == 1.0  # never shrunk
