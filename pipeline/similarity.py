@@ -68,7 +68,7 @@ class Index:
     def __init__(self, threshold: float = THRESHOLD, background: bool = False) -> None:
         self.threshold = threshold
         self.lsh = None  # made at the second narrative: a run of one never loads datasketch (scipy: 0.8 s)
-        self.waiting: list[tuple[str, str, str, int | None]] = []  # (report_id, narrative, agency, year), in order
+        self.waiting: list[tuple[str, str]] = []  # (report_id, narrative) not compared yet, in order
         self.signatures: dict[str, object] = {}
         self.meta: dict[str, tuple[str, int | None]] = {}
         self.pairs: list[Pair] = []
@@ -81,7 +81,7 @@ class Index:
         if r.status not in READ or len(r.narrative) < MIN_CHARS or r.report_id in self.meta:
             return
         self.meta[r.report_id] = (r.agency, r.year)
-        self.waiting.append((r.report_id, r.narrative, r.agency, r.year))
+        self.waiting.append((r.report_id, r.narrative))
         loading = self._loader is not None and self._loader.is_alive()
         if self.lsh is not None or (len(self.waiting) > 1 and not loading):  # one narrative has nothing to be like yet
             self._drain()
@@ -98,13 +98,14 @@ class Index:
         self.waiting.clear()
 
     def rows(self) -> list[list[str]]:
-        if len(self.waiting) > 1 or (self.waiting and self.lsh is not None):
+        if len(self.waiting) > 1:  # still loading when the last narrative came
             self._drain()
         return [p.row() for p in sorted(self.pairs, key=lambda p: (p.report_id_a, p.report_id_b))]
 
-    def _add(self, report_id: str, narrative: str, agency: str, year: int | None) -> None:
+    def _add(self, report_id: str, narrative: str) -> None:
         from datasketch import LeanMinHash, MinHash
 
+        agency, year = self.meta[report_id]
         m = MinHash(num_perm=PERMUTATIONS, seed=SEED)
         m.update_batch([s.encode("utf-8") for s in shingles(narrative)])
         sig = LeanMinHash(m)
