@@ -28,7 +28,8 @@ from .errors import ConfigError
 # 8: pre-2019 tables' cells as printed (legacy_values.csv). 9: print layouts cut by the page's
 # edge. 10: tables as pictures linked by URL. 11: OCR recognises each text box alone; pictures
 # are enlarged within bounds (ocr.py). 12: OCR finds text boxes on a page shrunk to 1600 px.
-CODE_VERSION = "12"
+# 13: OCR pads a text box to 96 px wide, not 320, before recognising it.
+CODE_VERSION = "13"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from .test_broken import BROKEN, SCANS, run
 
 HAS_OCR = importlib.util.find_spec("rapidocr") is not None
 # The CLI's memory default: OCR of a page needs about 1 GB. The time limit is generous: OCR of a
-# 5-page scan takes 55 s on one 2-core machine and twice that with two workers sharing it.
+# 5-page scan takes about 20 s of one core, and longer on a machine shared with other work.
 LIMITS = Limits(seconds=1800, memory_mb=2048)
 EXPECTED = {
     "image-only.pdf": ("ok", "") if HAS_OCR else ("failed", "no_text_layer:"),
