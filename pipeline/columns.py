@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from xxgk.parsers.schema import keys
 
 from .writers import unsafe_cell
+
+if TYPE_CHECKING:  # pandas loads only where a table is read back or written in another format
+    import pandas as pd
 
 # Every column of every table: (name, pandas dtype, Chinese header, description). One home.
 COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -217,6 +219,8 @@ def dtypes(name: str) -> dict[str, str]:
 
 def read_table(out: Path, name: str, encoding: str = "utf-8-sig", **kwargs: object) -> pd.DataFrame:
     """A CSV of a run read back with its declared types (strings stay strings; blanks stay missing)."""
+    import pandas as pd
+
     types = dtypes(name)
     if "usecols" in kwargs:
         types = {c: t for c, t in types.items() if c in kwargs["usecols"]}  # type: ignore[operator]
@@ -229,10 +233,24 @@ def read_table(out: Path, name: str, encoding: str = "utf-8-sig", **kwargs: obje
 
 def _map_text(df: pd.DataFrame, fn) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Apply fn to every text cell (the CSV's formula guard, undone on reading back, redone for xlsx)."""
+    import pandas as pd
+
     for col in df.columns:
         if isinstance(df[col].dtype, pd.StringDtype):
             df[col] = df[col].map(fn, na_action="ignore").astype("string")
     return df
+
+
+@lru_cache(maxsize=None)
+def _readers(name: str) -> tuple:  # type: ignore[type-arg]
+    kinds = {"Int64": int, "Float64": float, "string": unsafe_cell}
+    return tuple(kinds[t] for t in dtypes(name).values())
+
+
+def typed_row(name: str, row: list[str]) -> dict[str, object]:
+    """One row of a table as the writer hands it to the CSV, as read_table would give it back: text
+    unguarded, numbers as numbers, a blank missing (None). For the QA page, which needs no pandas."""
+    return {col: read(cell) if cell != "" else None for col, read, cell in zip(dtypes(name), _readers(name), row)}
 
 
 def labels_zh(name: str) -> dict[str, str]:

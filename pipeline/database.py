@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .columns import COLUMNS, PRIMARY_KEYS, REPORT_REFERENCES, dtypes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DB_NAME, METADATA_NAME = "xxgk.db", "metadata.yml"
 ORDER = ("reports", "values", "checks", "narrative", "panel", "similarity", "legacy_values", "coverage", "history")  # reports first: the key others point to

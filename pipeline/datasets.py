@@ -20,25 +20,27 @@ import csv
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import get_args
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, get_args
 
 from xxgk.parsers import EXTRACTOR_VERSION, Check, Report
 from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
 
-from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, codebook,
-                      dtypes, labels_zh, panel_columns, read_table)
-from . import report_page, similarity
+from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, CodebookEntry,
+                      codebook, dtypes, labels_zh, panel_columns, read_table)
+from . import qa, report_page, similarity
 from .database import DB_NAME, METADATA_NAME, write_database, write_metadata
 from .corrections import Corrections, reviewed
 from .publish import Staging, describe_os_error
 from .writers import atomic_write, safe_cell
+
+if TYPE_CHECKING:  # pandas loads only where a DataFrame is made: a run that writes CSV needs none
+    import pandas as pd
+
 
 def _str(v: object) -> str:
     return "" if v is None else str(v)
@@ -151,6 +153,7 @@ class Sink:
         self.slim: list[Report] = []
         self.similar = similarity.Index(background=expected > 1)
         self.pages: list[str] = []  # pages/<report_id>.html written so far (report_page.py)
+        self.summary = qa.Summary()  # what the QA page shows, from the rows as they are written
         self.verdicts: dict[str, dict] = {}  # report_id → a reviewer's verdicts, for the cross-year checks made at close
         self.count = 0
         self._files: dict = {}
@@ -179,6 +182,7 @@ class Sink:
         try:
             for name, table_rows in rows.items():
                 self._writers[name].writerows(table_rows)
+                self.summary.add(name, table_rows)
             self._writers["panel"].writerow(panel_row(r, [meta[c] for c in PANEL_META]))
         except OSError as exc:
             self.abort()
@@ -210,28 +214,32 @@ class Sink:
 
     def _close(self, extra: dict[str, list[list[str]]]) -> list[Path]:
         from .crossyear import cross_year_checks
-        from .qa import write_page
 
         for rid, checks in cross_year_checks(self.slim).items():
             self.late_checks += checks
-            self._writers["checks"].writerows([[safe_cell(x) for x in check_row(rid, c, verdicts=self.verdicts.get(rid))]
-                                               for c in checks])
-        self._writers["similarity"].writerows([[safe_cell(x) for x in row] for row in self.similar.rows()])
+            late = [[safe_cell(x) for x in check_row(rid, c, verdicts=self.verdicts.get(rid))] for c in checks]
+            self._writers["checks"].writerows(late)
+            self.summary.add("checks", late)
+        similar = [[safe_cell(x) for x in row] for row in self.similar.rows()]
+        self._writers["similarity"].writerows(similar)
+        self.summary.add("similarity", similar)
         for f in self._files.values():
             f.close()
         stage = self.stage.path
         for name, rows in extra.items():
+            guarded = [[safe_cell(x) for x in row] for row in rows]
             with open(stage / f"{name}.csv", "w", encoding=self.encoding, newline="") as f:
                 w = csv.writer(f, lineterminator="\n")
                 w.writerow([c[0] for c in COLUMNS[name]])
-                w.writerows([[safe_cell(x) for x in row] for row in rows])
+                w.writerows(guarded)
+            self.summary.add(name, guarded)
         names = (*TABLES, *extra)
         files = [f"{name}.csv" for name in names] if "csv" in self.formats else []
         tabs = {name: read_table(stage, name, self.encoding) for name in names} if set(self.formats) - {"csv"} else {}
         files += [p.name for p in write_formats(tabs, stage, self.formats)]
         files += [p.name for p in write_codebook(stage)]
-        files.append(write_page(stage, stage, self.encoding, link_base=self.out, data_files=files,
-                                pages={Path(p).stem for p in self.pages}).name)
+        files.append(qa.write_page(self.summary, stage, link_base=self.out, data_files=files,
+                                   pages={Path(p).stem for p in self.pages}).name)
         files.append(write_datapackage(stage, files, self.encoding).name)
         old_pages = {f"{report_page.PAGES}/{p.name}" for p in (self.out / report_page.PAGES).glob("*.html")}
         return self.stage.publish(files + self.pages, output_names() | old_pages)
@@ -293,6 +301,9 @@ def tables(reports: Iterable[Report], corrections: Corrections | None = None) ->
 
 def frame(name: str, rows: list[list[str]]) -> pd.DataFrame:
     """Rows of text as a table with its declared types: "" is missing, as read_table reads a blank."""
+    import numpy as np
+    import pandas as pd
+
     # Numbers go straight into pandas' masked arrays: pd.array would infer each of the panel's 450 columns.
     numeric = {"Int64": (int, np.int64, pd.arrays.IntegerArray), "Float64": (float, np.float64, pd.arrays.FloatingArray)}
     columns = {}
@@ -316,6 +327,8 @@ STATA_LABELLED_CHECKS = {"status": get_args(CheckStatus), "severity": get_args(S
 
 def _for_stata(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, dict[int, str]]]:
     """The table as Stata takes it: text as str, counts as long (missing stays missing), labelled codes."""
+    import pandas as pd
+
     out = df.copy()
     labelled = STATA_LABELLED_CHECKS if name == "checks" else STATA_LABELLED if name in ("reports", "panel") else {}
     value_labels = {}
@@ -364,6 +377,8 @@ def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, 
     if "xlsx" in formats:
         from .workbook import write_workbook
 
+        import pandas as pd
+
         p = out / "xxgk.xlsx"
         book = pd.DataFrame([e.__dict__ for e in codebook()])
         atomic_write(p, lambda tmp: write_workbook(tmp, tabs, {n: labels_zh(n) for n in tabs}, book, CODEBOOK_ZH))
@@ -371,10 +386,19 @@ def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, 
     return written
 
 
+CODEBOOK_COLUMNS = [f.name for f in fields(CodebookEntry)]
+
+
 def write_codebook(out: Path) -> list[Path]:
-    cb = pd.DataFrame([e.__dict__ for e in codebook()])
     p_csv, p_md = out / "codebook.csv", out / "codebook.md"
-    atomic_write(p_csv, lambda tmp: cb.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n"))
+
+    def write_csv(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(CODEBOOK_COLUMNS)
+            w.writerows([getattr(e, c) for c in CODEBOOK_COLUMNS] for e in codebook())
+
+    atomic_write(p_csv, write_csv)
     lines = [
         "# xxgk codebook", "",
         f"Generated from parsers/keys.csv and parsers/keys_en.csv (extractor version {EXTRACTOR_VERSION}).",

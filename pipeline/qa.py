@@ -4,24 +4,25 @@ Counts by status, template, year, province and level; every report that is not `
 with its reason; every failing check (errors first, then warnings) with a link to
 its source document; two charts (reports per year, applications by outcome) as
 inline SVG. No scripts, no external files: it opens from disk in any browser.
+
+The writer (datasets.Sink) hands each row it writes to a Summary; the page is made from that,
+without reading the CSVs back and without pandas.
 """
 
 from __future__ import annotations
 
 import html
 import os
-from urllib.parse import quote
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
-
-import pandas as pd
+from urllib.parse import quote
 
 from xxgk.parsers.model import READ
 
-from .columns import read_table
+from .columns import COLUMNS, typed_row
 from .writers import atomic_write
 
-CHUNK = 20_000  # rows read at a time: the page's memory does not grow with the run
+Row = dict[str, object]  # a row of one of the run's tables, typed as columns.typed_row gives it
 OUTCOME_GROUPS = ["予以公开 granted", "部分公开 partial", "不予公开 withheld", "无法提供 unavailable",
                   "不予处理 declined", "其他处理 other"]
 
@@ -43,10 +44,18 @@ th{background:#f4f4f4}.ok{color:#1a7f37}.partial{color:#9a6700}.failed,.fail{col
 """
 
 
+def _missing(x: object) -> bool:
+    if x is None or isinstance(x, str):
+        return x is None
+    try:
+        return bool(x != x)  # NaN is the one value not equal to itself
+    except TypeError:
+        return True  # pandas' NA, which refuses to be a truth value
+
+
 def escape(x: object) -> str:
     """Escaped text; a missing value (None, NaN, pandas' NA) shows as nothing, never as "<NA>"."""
-    missing = x is None or (not isinstance(x, str) and bool(pd.isna(x)))  # type: ignore[arg-type]
-    return "" if missing else html.escape(str(x))
+    return "" if _missing(x) else html.escape(str(x))
 
 
 _e = escape
@@ -126,11 +135,17 @@ def _link(source: str, out: Path) -> str:
     return f"<a href='{_e(href)}'>{_e(source)}</a>" if href else _e(source)
 
 
-def counted_once(reps: pd.DataFrame) -> set[str]:
+def counted_once(reps: list[Row]) -> set[str]:
     """The reports the charts count: one per agency and year (the first read), and every report
     whose agency or year is unknown. A report read twice is never summed twice."""
-    known = reps["agency"].notna() & reps["year"].notna()
-    return set(reps[known].drop_duplicates(["agency", "year"])["report_id"]) | set(reps[~known]["report_id"])
+    seen: set[tuple[object, object]] = set()
+    once = set()
+    for r in reps:
+        key = (r["agency"], r["year"])
+        if None in key or key not in seen:
+            seen.add(key)
+            once.add(str(r["report_id"]))
+    return once
 
 
 def _page_link(report_id: str, pages: set[str] | None) -> str:
@@ -138,183 +153,212 @@ def _page_link(report_id: str, pages: set[str] | None) -> str:
     return f" <a href='pages/{_e(report_id)}.html'>[cells]</a>" if pages and report_id in pages else ""
 
 
-def _every_report(reps: pd.DataFrame, pages: set[str]) -> str:
+def _by_agency_and_year(r: Row) -> tuple:  # type: ignore[type-arg]
+    """Sort key: agency, then year, a missing one after the others."""
+    return (r["agency"] is None, r["agency"] or "", r["year"] is None, r["year"] or 0)
+
+
+def _every_report(reps: list[Row], pages: set[str]) -> str:
     """Every report that has a page of its own: a reviewer starts here."""
-    have = reps[reps["report_id"].isin(pages)].sort_values(["agency", "year"], na_position="last")
-    if have.empty:
+    have = sorted((r for r in reps if r["report_id"] in pages), key=_by_agency_and_year)
+    if not have:
         return ""
     rows = "".join(f"<tr><td><a href='pages/{_e(r['report_id'])}.html'>{_e(r['agency']) or _e(r['report_id'])}</a></td>"
-                   f"<td>{_e(r['year'])}</td><td class='{_e(r['status'])}'>{_e(r['status'])}</td></tr>" for _, r in have.iterrows())
+                   f"<td>{_e(r['year'])}</td><td class='{_e(r['status'])}'>{_e(r['status'])}</td></tr>" for r in have)
     table = f"<table><tr><th>report (every cell beside its source)</th><th>year</th><th>status</th></tr>{rows}</table>"
     if len(have) > 50:
         table = f"<details><summary>{len(have)} reports</summary>{table}</details>"
     return f"<h2>Every report, cell by cell ({len(have)})</h2>{table}"
 
 
-def _duplicates(reps: pd.DataFrame, out: Path) -> str:
+def _duplicates(reps: list[Row], out: Path) -> str:
     """Reports of one agency and year read more than once (copies in two formats, versions, mislabelled years)."""
-    read = reps[reps["status"].isin(READ) & reps["agency"].notna() & reps["year"].notna()]
-    groups = [(k, g) for k, g in read.groupby(["agency", "year"]) if len(g) > 1]
+    read: dict[tuple, list[Row]] = defaultdict(list)  # type: ignore[type-arg]
+    for r in reps:
+        if r["status"] in READ and r["agency"] is not None and r["year"] is not None:
+            read[(r["agency"], r["year"])].append(r)
+    groups = sorted((k, g) for k, g in read.items() if len(g) > 1)
     if not groups:
         return ""
     rows = "".join(f"<tr><td>{_e(a)}</td><td>{_e(y)}</td><td>{len(g)}</td><td>"
-                   + "<br>".join(_link(str(s), out) for s in g["source"]) + "</td></tr>" for (a, y), g in groups)
+                   + "<br>".join(_link(str(r["source"]), out) for r in g) + "</td></tr>" for (a, y), g in groups)
     return (f"<h2>Same agency and year more than once ({len(groups)})</h2><p class='muted'>Counted once in the charts "
             "(the first report read); check which one is the report of record.</p>"
             f"<table><tr><th>agency</th><th>year</th><th>reports</th><th>sources</th></tr>{rows}</table>")
 
 
-def _coverage(cov: pd.DataFrame) -> str:
+def _coverage(cov: list[Row]) -> str:
     """Registry body × year: on time, late, published (no date to judge), unreadable, missing."""
-    if cov is None or cov.empty:
+    if not cov:
         return ""
-    def mark(r) -> str:  # type: ignore[no-untyped-def]
+    def mark(r: Row) -> str:
         if r["status"] == "published":
             return {"true": "<span class='ok'>on time</span>", "false": "<span class='partial'>late</span>"}.get(
                 str(r["on_time"]), "<span class='ok'>published</span>")
         return f"<span class='{'failed' if r['status'] == 'unreadable' else 'not_report'}'>{_e(r['status'])}</span>"
-    years = sorted(int(y) for y in cov["year"].dropna().unique())
+    years = sorted({int(r["year"]) for r in cov if r["year"] is not None})  # type: ignore[call-overload]
     head = "".join(f"<th>{y}</th>" for y in years)
-    rows = []
-    for agency, g in cov.groupby("agency", sort=False):
-        by_year = {int(r["year"]): mark(r) for _, r in g.iterrows()}
-        rows.append(f"<tr><td>{_e(agency)}</td>" + "".join(f"<td>{by_year.get(y, '')}</td>" for y in years) + "</tr>")
-    counts = Counter(cov["status"])
+    by_agency: dict[object, dict[object, str]] = {}  # in the order the bodies come
+    for r in cov:
+        if r["agency"] is not None:
+            by_agency.setdefault(r["agency"], {})[r["year"]] = mark(r)
+    rows = [f"<tr><td>{_e(agency)}</td>" + "".join(f"<td>{by_year.get(y, '')}</td>" for y in years) + "</tr>"
+            for agency, by_year in by_agency.items()]
+    counts = Counter(r["status"] for r in cov)
     return (f"<h2>Coverage: who published which year ({counts['published']} published, {counts['unreadable']} unreadable, "
             f"{counts['missing']} missing)</h2><p class='muted'>late: published after the statutory deadline (31 March of the "
             "next year for a 人民政府's own report, 31 January for the rest); see coverage.csv.</p>"
             f"<table><tr><th>agency</th>{head}</tr>{''.join(rows)}</table>")
 
 
-def _changed_and_copied(history: pd.DataFrame | None, similar: pd.DataFrame | None, by_id: pd.DataFrame, out: Path) -> str:
+def _changed_and_copied(history: list[Row], similar: list[Row], by_id: dict[object, Row], out: Path) -> str:
     parts = []
-    if history is not None and not history.empty:
-        changed = history.groupby("url").filter(lambda g: len(g) > 1)
-        if not changed.empty:
-            parts.append(f"<h2>Reports changed after publication ({changed['url'].nunique()})</h2>"
-                         "<table><tr><th>url</th><th>version</th><th>first seen</th><th>last seen</th><th>status</th></tr>")
-            for _, h in changed.iterrows():
-                parts.append(f"<tr><td>{_link(str(h['url']), out)}</td><td>{_e(h['report_id'])}</td><td>{_e(h['first_seen'])}</td>"
-                             f"<td>{_e(h['last_seen'])}</td><td>{_e(h['status'])}</td></tr>")
-            parts.append("</table>")
-    if similar is not None and not similar.empty:
+    versions = Counter(h["url"] for h in history)
+    changed = [h for h in history if versions[h["url"]] > 1]
+    if changed:
+        parts.append(f"<h2>Reports changed after publication ({len({h['url'] for h in changed})})</h2>"
+                     "<table><tr><th>url</th><th>version</th><th>first seen</th><th>last seen</th><th>status</th></tr>")
+        for h in changed:
+            parts.append(f"<tr><td>{_link(str(h['url']), out)}</td><td>{_e(h['report_id'])}</td><td>{_e(h['first_seen'])}</td>"
+                         f"<td>{_e(h['last_seen'])}</td><td>{_e(h['status'])}</td></tr>")
+        parts.append("</table>")
+    if similar:
         parts.append(f"<h2>Near-identical narratives, 内容雷同 ({len(similar)} pairs)</h2>"
                      "<table><tr><th>kind</th><th>similarity</th><th>report a</th><th>report b</th></tr>")
-        for _, p in similar.sort_values("similarity", ascending=False).iterrows():
-            def who(rid: str, agency: object, year: object) -> str:
-                src = _link(str(by_id.loc[rid, "source"]), out) if rid in by_id.index else _e(rid)
-                return f"{_e(agency)} {_e(year)}<br>{src}"
-            parts.append(f"<tr><td>{_e(p['kind'])}</td><td>{float(p['similarity']):.2f}</td>"
+        def who(rid: object, agency: object, year: object) -> str:
+            src = _link(str(by_id[rid]["source"]), out) if rid in by_id else _e(rid)
+            return f"{_e(agency)} {_e(year)}<br>{src}"
+        for p in sorted(similar, key=lambda p: -float(p["similarity"])):  # type: ignore[arg-type]
+            parts.append(f"<tr><td>{_e(p['kind'])}</td><td>{float(p['similarity']):.2f}</td>"  # type: ignore[arg-type]
                          f"<td>{who(p['report_id_a'], p['agency_a'], p['year_a'])}</td>"
                          f"<td>{who(p['report_id_b'], p['agency_b'], p['year_b'])}</td></tr>")
         parts.append("</table>")
     return "".join(parts)
 
 
-def page(reps: pd.DataFrame, failing: pd.DataFrame, outcome_sums: dict[str, float], n_values: int, n_checks: int,
-         out: Path, data_files: list[str] | None = None, coverage: pd.DataFrame | None = None,
-         history: pd.DataFrame | None = None, similar: pd.DataFrame | None = None, pages: set[str] | None = None,
-         new_applications: dict[str, float] | None = None) -> str:
+class Summary:
+    """What the page shows, gathered from the rows as the writer hands them to the CSVs: the page
+    reads no file back (and needs no pandas). It keeps one row per report, the failing checks and
+    each report's 表三 totals, so its memory grows with the reports, not with their cells."""
+
+    def __init__(self) -> None:
+        self.reports: list[Row] = []
+        self.failing: list[Row] = []
+        self.n_values = self.n_checks = 0
+        self.outcomes: dict[str, Counter[str]] = defaultdict(Counter)  # report_id → 表三 outcome group → 总计 column sum
+        self.new_applications: dict[str, float] = {}  # report_id → 表三 本年新收 总计, for the chart over the years
+        self.tables: dict[str, list[Row]] = {"coverage": [], "history": [], "similarity": []}
+        self._status = [c[0] for c in COLUMNS["checks"]].index("status")
+
+    def add(self, name: str, rows: list[list[str]]) -> None:
+        """Rows of the table `name`, as written (text guarded against spreadsheets)."""
+        if name == "reports":
+            self.reports += [typed_row(name, r) for r in rows]
+        elif name == "checks":
+            self.n_checks += len(rows)
+            self.failing += [typed_row(name, r) for r in rows if r[self._status] == "fail"]
+        elif name == "values":
+            self.n_values += len(rows)
+            for rid, table, row, col, value, *_ in rows:  # values.csv begins with these five columns
+                if table != "t3" or col != "total":
+                    continue
+                if row == "new" and value != "":
+                    self.new_applications[rid] = float(value)
+                group = outcome_group(row)
+                if group:
+                    self.outcomes[rid][group] += float(value) if value != "" else 0.0
+        elif name in self.tables:
+            self.tables[name] += [typed_row(name, r) for r in rows]
+
+    def outcome_sums(self, counted: set[str]) -> dict[str, float]:
+        sums = {g: 0.0 for g in OUTCOME_GROUPS}
+        for rid in counted:
+            for group, value in self.outcomes.get(rid, {}).items():
+                sums[group] += value
+        return sums
+
+
+def page(summary: Summary, out: Path, data_files: list[str] | None = None, pages: set[str] | None = None) -> str:
     """The page, from the reports, the failing checks and the 表三 outcome totals."""
-    by_id = reps.set_index("report_id")
-    status = Counter(reps["status"].fillna("").astype(str))
+    reps = summary.reports
+    by_id = {r["report_id"]: r for r in reps}
+    status = Counter(str(r["status"] or "") for r in reps)
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>xxgk QA</title><style>{CSS}</style></head><body>",
              "<h1>xxgk QA: which reports to trust</h1>",
              f"<p>{len(reps)} documents: " + ", ".join(f"<span class='{_e(k)}'>{v} {_e(k)}</span>" for k, v in status.most_common())
-             + f". {n_values} values, {n_checks} checks.</p>"]
-    parts.append(_coverage(coverage))  # type: ignore[arg-type]
-    parts.append(_changed_and_copied(history, similar, by_id, out))
+             + f". {summary.n_values} values, {summary.n_checks} checks.</p>"]
+    parts.append(_coverage(summary.tables["coverage"]))
+    parts.append(_changed_and_copied(summary.tables["history"], summary.tables["similarity"], by_id, out))
     parts.append("<h2>Counts</h2><div class='grid'>")
     parts.append(_counts("status", status))
-    parts.append(_counts("template", Counter(reps["template"].fillna(""))))
-    parts.append(_counts("year", Counter(reps["year"].astype("string").fillna("")), in_order=True))
-    parts.append(_counts("province", Counter(reps["province"].fillna(""))))
-    parts.append(_counts("level", Counter(reps["level"].fillna(""))))
+    for column in ("template", "year", "province", "level"):
+        parts.append(_counts(column, Counter("" if r[column] is None else str(r[column]) for r in reps), in_order=column == "year"))
     parts.append("</div>")
 
-    once = reps[reps["report_id"].isin(counted_once(reps))]
-    years = Counter(once["year"].dropna().astype(str))
-    outcome = [(g, outcome_sums.get(g, 0.0)) for g in OUTCOME_GROUPS]
+    counted = counted_once(reps)
+    once = [r for r in reps if r["report_id"] in counted]
+    years = Counter(str(r["year"]) for r in once if r["year"] is not None)
+    sums = summary.outcome_sums(counted)
     parts.append("<h2>Charts</h2><div class='grid'>")
     parts.append(bar_chart("Reports per year", sorted(years.items())))
-    parts.append(bar_chart("Applications by outcome (表三 总计 column, all reports)", outcome))
-    errors = failing[failing["severity"] == "error"] if len(failing) else failing
-    if len(errors):
-        per = Counter(errors["report_id"])
-        label = lambda rid: (f"{by_id.loc[rid, 'agency']} {by_id.loc[rid, 'year']}" if rid in by_id.index else rid)  # noqa: E731
+    parts.append(bar_chart("Applications by outcome (表三 总计 column, all reports)", [(g, sums[g]) for g in OUTCOME_GROUPS]))
+    per = Counter(c["report_id"] for c in summary.failing if c["severity"] == "error")
+    if per:
+        def label(rid: object) -> str:  # agency and year; a missing one is left out, never "None"
+            known = [str(x) for x in (by_id[rid]["agency"], by_id[rid]["year"]) if x is not None] if rid in by_id else []
+            return " ".join(known) or str(rid)
         parts.append(bar_chart("Failing identities per report (the most first)",
                                [(str(label(rid))[:22], n) for rid, n in per.most_common(15)]))
     series: dict[str, list[tuple[int, float]]] = {}
-    for _, r in once.dropna(subset=["agency", "year"]).iterrows():
-        if r["report_id"] in (new_applications or {}):
-            series.setdefault(str(r["agency"]), []).append((int(r["year"]), new_applications[r["report_id"]]))  # type: ignore[index]
+    for r in once:
+        if r["agency"] is not None and r["year"] is not None and r["report_id"] in summary.new_applications:
+            series.setdefault(str(r["agency"]), []).append((int(r["year"]), summary.new_applications[r["report_id"]]))  # type: ignore[call-overload,index]
     series = dict(sorted(((a, s) for a, s in series.items() if len(s) > 1), key=lambda kv: -len(kv[1])))
     parts.append(line_chart("Applications received per year (表三 本年新收 总计), agencies with 2+ years", series))
     parts.append("</div>")
 
     parts.append(_duplicates(reps, out))
-    bad = reps[reps["status"] != "ok"]
-    parts.append(f"<h2>Reports that are not ok ({len(bad)})</h2>")
-    if len(bad):
+    bad: dict[tuple[str, str], list[Row]] = {}  # one row per status and reason, in the order they come
+    for r in reps:
+        if r["status"] != "ok":
+            bad.setdefault((str(r["status"] or ""), str(r["error"] or "")), []).append(r)
+    parts.append(f"<h2>Reports that are not ok ({sum(len(g) for g in bad.values())})</h2>")
+    if bad:
         # One row per reason: 60 pre-2019 pages are one line with their 60 sources folded under it.
         parts.append("<table><tr><th>status</th><th>reports</th><th>why</th><th>which</th></tr>")
-        for (st, why), group in bad.groupby([bad["status"].fillna(""), bad["error"].fillna("")], sort=False):
-            which = "<br>".join(f"{_e(r['agency'])} {_e(r['year'])} {_link(str(r['source']), out)}" for _, r in group.iterrows())
+        for (st, why), group in bad.items():
+            which = "<br>".join(f"{_e(r['agency'])} {_e(r['year'])} {_link(str(r['source']), out)}" for r in group)
             if len(group) > 3:
                 which = f"<details><summary>{len(group)} reports</summary>{which}</details>"
             parts.append(f"<tr><td class='{_e(st)}'>{_e(st)}</td><td>{len(group)}</td><td>{_e(why)}</td><td>{which}</td></tr>")
         parts.append("</table>")
-    if len(failing) and "basis" in failing:
-        failing = failing[failing["basis"].fillna("printed") == "printed"]  # a reviewer's corrected checks: in checks.csv
-    failing = failing.sort_values(["severity", "report_id"])
+    # A reviewer's corrected checks are in checks.csv; the page lists the checks as printed.
+    failing = sorted((c for c in summary.failing if (c["basis"] or "printed") == "printed"),
+                     key=lambda c: (str(c["severity"]), str(c["report_id"])))
     parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
-    if len(failing):
+    if failing:
         parts.append("<p class='muted'>error: a hard identity (H1–H5) the report's own numbers break; the values are kept as printed. "
                      "warning: a soft check (S1, S2, S5).</p>")
         parts.append("<table><tr><th>severity</th><th>check</th><th>scope</th><th>report</th><th>detail</th><th>review</th></tr>")
-        for _, c in failing.iterrows():
-            r = by_id.loc[c["report_id"]] if c["report_id"] in by_id.index else None
+        for c in failing:
+            r = by_id.get(c["report_id"])
             who = f"{_e(r['agency'])} {_e(r['year'])}<br>{_link(str(r['source']), out)}" if r is not None else _e(c["report_id"])
-            who += _page_link(c["report_id"], pages)
+            who += _page_link(str(c["report_id"]), pages)
             parts.append(f"<tr><td class='fail'>{_e(c['severity'])}</td><td>{_e(c['check'])} ({_e(c['rule'])})</td>"
-                         f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td><td>{_e(c.get('review'))}</td></tr>")
+                         f"<td>{_e(c['scope'])}</td><td>{who}</td><td>{_e(c['detail'])}</td><td>{_e(c['review'])}</td></tr>")
         parts.append("</table>")
     parts.append(_every_report(reps, pages or set()))
-    if data_files is None:  # a page made outside a run, from CSVs
-        data_files = ["reports.csv", "values.csv", "checks.csv", "narrative.csv", "panel.csv"]
-    data = [f for f in data_files if not f.startswith("codebook")]
+    data = [f for f in data_files or [] if not f.startswith("codebook")]
     parts.append(f"<p class='muted'>Made by xxgk. Data: {_e(', '.join(data) or 'none written')}; "
                  "see codebook.md.</p></body></html>")
     return "\n".join(parts)
 
 
-def write_page(source: Path, out: Path, encoding: str = "utf-8-sig", link_base: Path | None = None,
-               data_files: list[str] | None = None, pages: set[str] | None = None) -> Path:
-    """Read the run's CSVs in chunks (memory stays flat) and write OUT/report.html.
-
-    Links to the documents are relative to `link_base` (default `out`): the folder the page is published in."""
-
-    reps = read_table(source, "reports", encoding)
-    counted = counted_once(reps)
-    failing, n_checks, n_values, sums = [], 0, 0, {g: 0.0 for g in OUTCOME_GROUPS}
-    for chunk in read_table(source, "checks", encoding, chunksize=CHUNK,
-                            usecols=["report_id", "check", "rule", "scope", "status", "severity", "detail", "basis", "review"]):
-        n_checks += len(chunk)
-        failing.append(chunk[chunk["status"] == "fail"])
-    new_applications: dict[str, float] = {}  # report_id → 表三 本年新收 总计, for the chart over the years
-    for chunk in read_table(source, "values", encoding, chunksize=CHUNK, usecols=["report_id", "table", "row", "col", "value"]):
-        n_values += len(chunk)
-        new = chunk[(chunk["table"] == "t3") & (chunk["row"] == "new") & (chunk["col"] == "total") & chunk["value"].notna()]
-        new_applications.update(zip(new["report_id"], new["value"].astype(float)))
-        t3 = chunk[(chunk["table"] == "t3") & (chunk["col"] == "total") & chunk["report_id"].isin(counted)]
-        for row, value in zip(t3["row"], t3["value"].fillna(0)):
-            group = outcome_group(row)
-            if group:
-                sums[group] += float(value)
-    extra = {name: read_table(source, name, encoding) if (source / f"{name}.csv").exists() else None
-             for name in ("coverage", "history", "similarity")}
+def write_page(summary: Summary, out: Path, link_base: Path | None = None, data_files: list[str] | None = None,
+               pages: set[str] | None = None) -> Path:
+    """OUT/report.html. Links to the documents are relative to `link_base` (default `out`): the
+    folder the page is published in."""
     p = out / "report.html"
-    text = page(reps, pd.concat(failing) if failing else pd.DataFrame(), sums, n_values, n_checks, link_base or out, data_files,
-                extra["coverage"], extra["history"], extra["similarity"], pages or set(), new_applications)
+    text = page(summary, link_base or out, data_files, pages)
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return p

@@ -158,3 +158,19 @@ def test_a_crawl_without_a_contact_warns_and_one_from_the_environment_reaches_th
                                    env={"XXGK_CONTACT": "me@example.org"})
     assert "warning: no --contact" in bare.output and "warning: no --contact" not in named.output
     assert "contact: set one with --contact" in agents[0] and "contact: me@example.org" in agents[1]
+
+
+def test_a_run_that_writes_csv_never_loads_pandas_the_qa_page_included(tmp_path):
+    # pandas is for the other formats: loading it cost each `xxgk extract` 0.35 s of CPU (issue 10).
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom xxgk.pipeline.cli import main\n"
+            "try:\n    main(['extract', sys.argv[1], '--out', sys.argv[2], '-q'])\n"
+            "except SystemExit as end:\n    assert end.code == 0, end.code\n"
+            "print('pandas loaded' if 'pandas' in sys.modules else 'no pandas')")
+    run = subprocess.run([sys.executable, "-c", code, str(REPORTS / "2025-pingtan.html"), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "no pandas"
+    assert "平潭综合实验区" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
