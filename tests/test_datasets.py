@@ -24,12 +24,15 @@ def _reports():
     return [extract(p.read_bytes(), p.name) for p in docs]
 
 
+EVERY_FORMAT = ("csv", "parquet", "dta", "xlsx")
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    write_reports(_reports(), out, ("csv", "parquet", "dta", "xlsx"))
+    written = write_reports(_reports(), out, EVERY_FORMAT)
     tabs = {name: read_table(out, name) for name in TABLES}  # every run's tables (a crawl adds coverage, history)
-    return tabs, out
+    return tabs, out, written
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -48,7 +51,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("name", ["reports", "values", "checks", "narrative", "panel"])
 def test_csv_holds_what_the_records_say(run, name):
-    tabs, out = run
+    tabs, out, _ = run
     assert (out / f"{name}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"  # BOM, so Excel reads UTF-8
     n = {"reports": len(_reports()), "values": sum(len(r.values) for r in _reports()),
          "narrative": sum(len(r.figures) for r in _reports()), "panel": len(_reports()),
@@ -68,13 +71,13 @@ def test_csv_holds_what_the_records_say(run, name):
 def test_parquet_round_trip(run, name):
     import pyarrow.parquet as pq
 
-    tabs, out = run
+    tabs, out, _ = run
     pd.testing.assert_frame_equal(tabs[name], pq.read_table(out / f"{name}.parquet").to_pandas(types_mapper=pd.ArrowDtype).astype(tabs[name].dtypes.to_dict()))
 
 
 @pytest.mark.parametrize("name", ["reports", "values", "checks", "narrative", "panel"])
 def test_stata_round_trip_with_chinese_labels(run, name):
-    tabs, out = run
+    tabs, out, _ = run
     back = pd.read_stata(out / f"{name}.dta")
     _same(tabs[name], back)
     with pd.io.stata.StataReader(out / f"{name}.dta") as r:
@@ -103,7 +106,7 @@ def test_excel_workbook_has_one_sheet_per_table_chinese_headers_over_names_froze
 
     from xxgk.pipeline.workbook import read_sheet
 
-    tabs, out = run
+    tabs, out, _ = run
     wb = openpyxl.load_workbook(out / "xxgk.xlsx")
     assert wb.sheetnames == [*tabs, "codebook"]
     for name, df in tabs.items():
@@ -132,7 +135,7 @@ def test_a_table_longer_than_a_sheet_goes_on_in_the_next_sheet_and_nothing_is_cu
 
 
 def test_panel_names_are_unique_stata_valid_and_documented(run):
-    tabs, out = run
+    tabs, out, _ = run
     names = [e.name for e in codebook()]
     assert len(names) == len(set(names)) == len({(e.table, e.row, e.col) for e in codebook()})
     assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", n) for n in tabs["panel"].columns)
@@ -143,7 +146,7 @@ def test_panel_names_are_unique_stata_valid_and_documented(run):
 
 
 def test_panel_holds_each_reports_values(run):
-    tabs, _ = run
+    tabs, _, _ = run
     panel = tabs["panel"].set_index("report_id")
     rid = next(r.report_id for r in _reports() if r.source == "hzq2023.pdf")
     assert panel.loc[rid, "t3_new_nat"] == 21
@@ -154,7 +157,7 @@ def test_panel_holds_each_reports_values(run):
 def test_frictionless_validates_the_data_package(run):
     from frictionless import validate
 
-    _, out = run
+    _, out, _ = run
     report = validate(str(out / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
 
@@ -262,30 +265,39 @@ def test_the_same_bytes_keep_the_same_id(run):
     assert reports["report_id"].str.fullmatch(r"[ru][0-9a-f]{15,16}").all()
 
 
-@pytest.mark.parametrize("formats", [("parquet",), ("csv", "dta"), ("csv", "parquet", "dta", "xlsx")])
-def test_the_data_package_and_the_page_name_exactly_the_files_the_run_wrote(tmp_path, formats):
+def _names_exactly_the_files_the_run_wrote(out, written, reports, formats):
     import json
 
-    from frictionless import validate
-
-    written = write_reports(_reports()[:3], tmp_path, formats)
-    files = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file() and not p.name.startswith(".")}
-    assert files == {p.relative_to(tmp_path).as_posix() for p in written}
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert files == {p.relative_to(out).as_posix() for p in written}
     pages = {f for f in files if f.startswith("pages/")}  # one review page per report read: not data, not in the package
-    assert pages == {f"pages/{r.report_id}.html" for r in _reports()[:3] if r.values}
-    on_disk = {p.name for p in tmp_path.iterdir() if p.is_file() and not p.name.startswith(".")}
-    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert pages == {f"pages/{r.report_id}.html" for r in reports if r.values}
+    on_disk = {p.name for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     assert sorted(r["path"] for r in package["resources"]) == sorted(on_disk - {"datapackage.json"})
     described = [r for r in package["resources"] if "schema" in r]
     assert {r["path"].split(".")[1] for r in described} == ({"csv", "parquet"} & set(formats))  # Parquet too has its schema
-    footer = re.search(r"Data: ([^;]*);", (tmp_path / "report.html").read_text(encoding="utf-8")).group(1)
+    footer = re.search(r"Data: ([^;]*);", (out / "report.html").read_text(encoding="utf-8")).group(1)
     assert set(footer.split(", ")) == on_disk - {"datapackage.json", "report.html", "codebook.csv", "codebook.md"}
+
+
+@pytest.mark.parametrize("formats", [("parquet",), ("csv", "dta")])
+def test_the_data_package_and_the_page_name_exactly_the_files_the_run_wrote(tmp_path, formats):
+    from frictionless import validate
+
+    written = write_reports(_reports()[:3], tmp_path, formats)
+    _names_exactly_the_files_the_run_wrote(tmp_path, written, _reports()[:3], formats)
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "fieldName", "type", "note"])[:10]
 
 
+def test_the_data_package_and_the_page_of_every_format_name_exactly_the_files_the_run_wrote(run):
+    _, out, written = run  # its package is validated by test_frictionless_validates_the_data_package
+    _names_exactly_the_files_the_run_wrote(out, written, _reports(), EVERY_FORMAT)
+
+
 def test_counts_and_years_are_integers_after_a_round_trip_through_parquet_and_stata(run):
-    _, out = run
+    _, out, _ = run
     counts = [e.name for e in codebook() if e.type == "integer"]
     amounts = [e.name for e in codebook() if e.type == "decimal"]
     assert counts and amounts
