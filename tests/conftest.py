@@ -1,4 +1,5 @@
 import csv
+import gc
 import os
 import sys
 from pathlib import Path
@@ -53,6 +54,15 @@ HEAVY_FIRST = ("test_scans.py", "test_images.py", "test_crawl.py", "test_dataset
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: order within kept
+
+
+def pytest_collection_finish(session):
+    # A test process holds every test module and the libraries they import (pandas, pyarrow,
+    # pdfplumber…): the garbage collector walked them all again and again, 4.8 CPU s of a run
+    # in 5,600 collections. Frozen after collection, and collected less often, it spends 1.4 s.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def killed_env(tmp_path: Path) -> dict[str, str]:
