@@ -45,8 +45,10 @@ th{background:#f4f4f4}.ok{color:#1a7f37}.partial{color:#9a6700}.failed,.fail{col
 
 
 def _missing(x: object) -> bool:
-    if x is None or isinstance(x, str):
-        return x is None
+    if x is None:
+        return True
+    if isinstance(x, str):
+        return False
     try:
         return bool(x != x)  # NaN is the one value not equal to itself
     except TypeError:
@@ -177,7 +179,7 @@ def _duplicates(reps: list[Row], out: Path) -> str:
     for r in reps:
         if r["status"] in READ and r["agency"] is not None and r["year"] is not None:
             read[(r["agency"], r["year"])].append(r)
-    groups = sorted((k, g) for k, g in read.items() if len(g) > 1)
+    groups = sorted(((k, g) for k, g in read.items() if len(g) > 1), key=lambda kg: kg[0])  # by agency, then year
     if not groups:
         return ""
     rows = "".join(f"<tr><td>{_e(a)}</td><td>{_e(y)}</td><td>{len(g)}</td><td>"
