@@ -11,7 +11,7 @@ The writers (datasets.py, workbook.py) and the QA page (qa.py) read from here; n
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -162,6 +162,7 @@ class CodebookEntry:
     unit: str
 
 
+CODEBOOK_COLUMNS = [f.name for f in fields(CodebookEntry)]  # codebook.csv's header
 CODEBOOK_ZH = {"name": "名称", "table": "表", "row": "行", "col": "列", "label_zh": "中文标签", "label_en": "英文标签",
                "templates": "模板", "type": "类型", "unit": "单位"}
 
@@ -243,14 +244,15 @@ def _map_text(df: pd.DataFrame, fn) -> pd.DataFrame:  # type: ignore[no-untyped-
 
 @lru_cache(maxsize=None)
 def _readers(name: str) -> tuple:  # type: ignore[type-arg]
+    """(column, how to read its text) for each column of a table, made once per table."""
     kinds = {"Int64": int, "Float64": float, "string": unsafe_cell}
-    return tuple(kinds[t] for t in dtypes(name).values())
+    return tuple((col, kinds[t]) for col, t in dtypes(name).items())
 
 
 def typed_row(name: str, row: list[str]) -> dict[str, object]:
     """One row of a table as the writer hands it to the CSV, as read_table would give it back: text
     unguarded, numbers as numbers, a blank missing (None). For the QA page, which needs no pandas."""
-    return {col: read(cell) if cell != "" else None for col, read, cell in zip(dtypes(name), _readers(name), row)}
+    return {col: read(cell) if cell != "" else None for (col, read), cell in zip(_readers(name), row)}
 
 
 def labels_zh(name: str) -> dict[str, str]:

@@ -20,7 +20,6 @@ import csv
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import fields
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +29,8 @@ from xxgk.parsers import EXTRACTOR_VERSION, Check, Report
 from xxgk.parsers.model import STATUSES, TEMPLATE_WORDS, CheckStatus, Severity
 from xxgk.parsers.region import PLACE_DATA
 
-from .columns import (CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES, TABLES, CodebookEntry,
-                      codebook, dtypes, labels_zh, panel_columns, read_table)
+from .columns import (CODEBOOK_COLUMNS, CODEBOOK_ZH, COLUMNS, CRAWL_TABLES, PANEL_META, PRIMARY_KEYS, REPORT_REFERENCES,
+                      TABLES, codebook, dtypes, labels_zh, panel_columns, read_table)
 from . import qa, report_page, similarity
 from .database import DB_NAME, METADATA_NAME, write_database, write_metadata
 from .corrections import Corrections, reviewed
@@ -181,8 +180,7 @@ class Sink:
         meta = dict(zip([c[0] for c in COLUMNS["reports"]], rows["reports"][0]))
         try:
             for name, table_rows in rows.items():
-                self._writers[name].writerows(table_rows)
-                self.summary.add(name, table_rows)
+                self._write(name, table_rows)
             self._writers["panel"].writerow(panel_row(r, [meta[c] for c in PANEL_META]))
         except OSError as exc:
             self.abort()
@@ -199,6 +197,11 @@ class Sink:
                 raise describe_os_error(exc, self.out) from None
         self.count += 1
         return True
+
+    def _write(self, name: str, rows: list[list[str]]) -> None:
+        """Rows appended to a table's CSV, and handed to the QA page's summary: it sees every row written."""
+        self._writers[name].writerows(rows)
+        self.summary.add(name, rows)
 
     def close(self, extra: dict[str, list[list[str]]] | None = None) -> list[Path]:
         """Finish every file of the run in the staging folder, then publish them into OUT as one set.
@@ -217,12 +220,8 @@ class Sink:
 
         for rid, checks in cross_year_checks(self.slim).items():
             self.late_checks += checks
-            late = [[safe_cell(x) for x in check_row(rid, c, verdicts=self.verdicts.get(rid))] for c in checks]
-            self._writers["checks"].writerows(late)
-            self.summary.add("checks", late)
-        similar = [[safe_cell(x) for x in row] for row in self.similar.rows()]
-        self._writers["similarity"].writerows(similar)
-        self.summary.add("similarity", similar)
+            self._write("checks", [[safe_cell(x) for x in check_row(rid, c, verdicts=self.verdicts.get(rid))] for c in checks])
+        self._write("similarity", [[safe_cell(x) for x in row] for row in self.similar.rows()])
         for f in self._files.values():
             f.close()
         stage = self.stage.path
@@ -384,9 +383,6 @@ def write_formats(tabs: dict[str, pd.DataFrame], out: Path, formats: tuple[str, 
         atomic_write(p, lambda tmp: write_workbook(tmp, tabs, {n: labels_zh(n) for n in tabs}, book, CODEBOOK_ZH))
         written.append(p)
     return written
-
-
-CODEBOOK_COLUMNS = [f.name for f in fields(CodebookEntry)]
 
 
 def write_codebook(out: Path) -> list[Path]:
