@@ -1,7 +1,7 @@
 """The two scans of the broken corpus (fixtures/broken/), read by OCR through the real batch path.
 
-hzq2024.pdf rasterised (no text layer) and with its Unicode maps removed (text is noise). They
-are most of the suite's time, so they have their own module and run beside test_broken.py.
+The first four pages of hzq2024.pdf rasterised (no text layer) and with its Unicode maps removed (text is
+noise). They are most of the suite's time, so they have their own module and run beside test_broken.py.
 OCR is the optional extra xxgk[ocr]: with it the scans are read; without it they fail saying
 how to get it (tested in test_broken.py).
 """
@@ -20,7 +20,7 @@ from .test_broken import BROKEN, SCANS, run
 
 HAS_OCR = importlib.util.find_spec("rapidocr") is not None
 # The CLI's memory default: OCR of a page needs about 1 GB. The time limit is generous: OCR of a
-# 5-page scan takes about 20 s of one core, and longer on a machine shared with other work.
+# 4-page scan takes about 15 s of one core, and longer on a machine shared with other work.
 LIMITS = Limits(seconds=1800, memory_mb=2048)
 EXPECTED = {
     "image-only.pdf": ("ok", "") if HAS_OCR else ("failed", "no_text_layer:"),
