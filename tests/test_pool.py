@@ -60,24 +60,38 @@ def test_the_next_document_is_being_read_while_the_caller_writes_the_last(tmp_pa
         assert [r.source for r in results] == ["doc2", "doc3"]
 
 
-def test_batch_streams_to_the_same_files_whatever_the_worker_count(tmp_path):
-    paths = sorted(p for p in REPORTS.iterdir() if p.is_file())
-    run_batch(paths, tmp_path / "one", workers=1)
-    run_batch(paths, tmp_path / "two", workers=2)
-    for name in ("reports.csv", "values.csv", "checks.csv", "narrative.csv", "panel.csv", "report.html"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+PATHS = sorted(p for p in REPORTS.iterdir() if p.is_file())
+FORMATS = ("csv", "parquet", "dta")
 
 
-def test_dask_local_cluster_gives_the_same_outputs_byte_for_byte(tmp_path):
+def _published(out):
+    """The run's datasets and pages by name, not its own lock and result cache."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and not p.name.startswith(".")}  # the report pages in pages/ too
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+    """Every report through a local pool of two workers: what the runs below must give byte for byte."""
+    out = tmp_path_factory.mktemp("pool") / "two"
+    run_batch(PATHS, out, formats=FORMATS, workers=2)
+    return _published(out)
+
+
+def _same_files(out, expected: dict[str, bytes]) -> None:
+    got = _published(out)
+    assert sorted(got) == sorted(expected)
+    for name, data in expected.items():
+        assert got[name] == data, name
+
+
+def test_batch_streams_to_the_same_files_whatever_the_worker_count(tmp_path, two_workers):
+    run_batch(PATHS, tmp_path / "one", formats=FORMATS, workers=1)
+    assert {"reports.csv", "values.parquet", "panel.dta", "report.html"} <= set(two_workers)
+    _same_files(tmp_path / "one", two_workers)
+
+
+def test_dask_local_cluster_gives_the_same_outputs_byte_for_byte(tmp_path, two_workers):
     pytest.importorskip("dask.distributed", reason="the Dask extra is not installed: pip install 'xxgk[dask]'")
-    paths = sorted(p for p in REPORTS.iterdir() if p.is_file())
-    run_batch(paths, tmp_path / "local", formats=("csv", "parquet", "dta"), workers=2)
-    run_batch(paths, tmp_path / "dask", formats=("csv", "parquet", "dta"), workers=2, dask="local")
-    def published(run):  # the datasets, not the run's own lock and result cache
-        return sorted(p.relative_to(tmp_path / run).as_posix() for p in (tmp_path / run).rglob("*")
-                      if p.is_file() and not p.name.startswith("."))  # the report pages in pages/ too
-
-    local = published("local")
-    assert local == published("dask")
-    for name in local:
-        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+    run_batch(PATHS, tmp_path / "dask", formats=FORMATS, workers=2, dask="local")
+    _same_files(tmp_path / "dask", two_workers)
