@@ -17,7 +17,8 @@ prints of real HTML reports, a prose-only report citing 第二十条 on every pa
    pdfplumber / PyMuPDF over the same files.
 3. Start-up: `xxgk --version` against `python -c pass`; the CLI on one document against the
    in-process call; the Python API (`xxgk.extract`, in the pool and in process) against the core.
-4. HTML against lxml parsing the same bytes; DOCX against python-docx reading every table cell.
+4. HTML against lxml parsing the same bytes, and each stage's share of xxgk's HTML extraction
+   (from a profile: why the ratio is what it is); DOCX against python-docx reading every table cell.
 Prints figures; asserts nothing.
 """
 
@@ -223,6 +224,41 @@ def html_and_docx(rounds: int) -> None:
         med = interleaved({"xxgk": ours, peer_name: peer}, docs, rounds)
         print(f"   {label}: {len(docs)} documents, xxgk {med['xxgk'] / len(docs) * 1000:.1f} ms each; "
               f"{peer_name} {med[peer_name] / len(docs) * 1000:.1f} ms; xxgk/{peer_name} = {med['xxgk'] / med[peer_name]:.2f}")
+    html_stages(pages)
+
+
+# The stages of an HTML extraction, by the function that runs each (cumulative time under cProfile).
+HTML_STAGES = (
+    ("decode the bytes", "encoding.py", "decode"),
+    ("lxml parse (parse_html)", "markup.py", "parse_html"),
+    ("the reader: parse, grids, lines", "readers/html.py", "read_text"),
+    ("labels to keys (read_tables)", "tables.py", "read_tables"),
+    ("identity checks (run_checks)", "checks.py", "run_checks"),
+    ("narrative for similarity", "similarity.py", "narrative_text"),
+    ("metadata", "metadata.py", "extract_metadata"),
+)
+
+
+def html_stages(pages: list[tuple[str, bytes]]) -> None:
+    """Where an HTML extraction's time goes: each stage's share of `extract`, from a profile."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for name, data in pages * 3:
+        extract(data, name)
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    cumulative = {(path, func): entry[3] for (path, _, func), entry in stats.items()}
+
+    def share(file: str, func: str) -> float:
+        return sum(t for (path, f), t in cumulative.items() if f == func and path.endswith(file))
+
+    whole = share("report.py", "extract")
+    print("   HTML, share of xxgk's extraction by stage (profiled; the stages nest: the reader holds the parse):")
+    for label, file, func in HTML_STAGES:
+        print(f"     {label:34s} {share(file, func) / whole:5.1%}")
 
 
 def main() -> None:
