@@ -71,6 +71,13 @@ def killed_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "TMPDIR": str(tmp_path)}
 
 
+def published(out: Path) -> dict[str, bytes]:
+    """What a run published in OUT, by path (the report pages in pages/ too), not its own lock and
+    result cache (.xxgk.lock, .xxgk/)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)}
+
+
 def csv_rows(path: Path) -> list[dict]:
     """A CSV xxgk wrote (UTF-8 with a BOM, for Excel), as dicts of text."""
     with open(path, encoding="utf-8-sig", newline="") as f:

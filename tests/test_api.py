@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from xxgk.pipeline.cli import EXIT_STATUS, main
 from xxgk.pipeline.inputs import DOCUMENT_SUFFIXES
 
-from .conftest import REPORTS, ROOT
+from .conftest import REPORTS, ROOT, published
 
 
 def test_public_names_are_pinned():
@@ -97,8 +97,7 @@ def test_dataset_write_writes_what_the_cli_writes(tmp_path):
     written = xxgk.extract(inputs).write(tmp_path / "api", formats=("csv", "parquet"))
     res = CliRunner().invoke(main, ["extract", *inputs, "--out", str(tmp_path / "cli"), "--format", "csv,parquet"])
     assert res.exit_code == 0
-    cli = sorted(p.relative_to(tmp_path / "cli").as_posix() for p in (tmp_path / "cli").rglob("*")
-                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(tmp_path / "cli").parts))
+    cli = sorted(published(tmp_path / "cli"))
     assert sorted(p.relative_to(tmp_path / "api").as_posix() for p in written) == cli
     for name in ("reports.csv", "values.csv", "checks.csv", "panel.csv", "datapackage.json"):
         assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name

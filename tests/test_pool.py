@@ -10,7 +10,7 @@ import pytest
 from xxgk.pipeline.batch import run_batch
 from xxgk.pipeline.pool import Job, Limits, Pool
 
-from .conftest import REPORTS
+from .conftest import REPORTS, published
 from .pool_jobs import hang_or_explode, mark_start, no_warm_up, slow_or_quick
 
 GOOD = ["hzq2024.pdf", "2025-pingtan.html", "000_72ada0ed4d86cbfe.txt", "synthetic-2022.docx"]
@@ -64,22 +64,16 @@ PATHS = sorted(p for p in REPORTS.iterdir() if p.is_file())
 FORMATS = ("csv", "parquet", "dta")
 
 
-def _published(out):
-    """The run's datasets and pages by name, not its own lock and result cache."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and not p.name.startswith(".")}  # the report pages in pages/ too
-
-
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
     """Every report through a local pool of two workers: what the runs below must give byte for byte."""
     out = tmp_path_factory.mktemp("pool") / "two"
     run_batch(PATHS, out, formats=FORMATS, workers=2)
-    return _published(out)
+    return published(out)
 
 
 def _same_files(out, expected: dict[str, bytes]) -> None:
-    got = _published(out)
+    got = published(out)
     assert sorted(got) == sorted(expected)
     for name, data in expected.items():
         assert got[name] == data, name
