@@ -17,11 +17,23 @@ from .errors import UnsupportedFormat
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff]")
+# The same characters in UTF-8 bytes, counted at C speed instead of by a regex over every character
+# of the text (1 ms of a 200 KB page; these counts take 0.5): a control is one byte that no
+# multi-byte sequence holds; U+E000-U+EFFF starts with EE, U+F000-U+F8FF with EF 80-A3, and U+FFFD
+# is EF BF BD. (One regex for the three ran slower than the one over the text.)
+_NOISE_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_PRIVATE_USE_EF = re.compile(rb"\xef[\x80-\xa3]")
 
 
-def _plausible(text: str) -> bool:
+def utf8_noise(data: bytes) -> int:
+    """How many noise characters (_NOISE) valid UTF-8 bytes decode to."""
+    controls = len(data) - len(data.translate(None, _NOISE_CONTROL_BYTES))
+    return controls + data.count(b"\xee") + len(_PRIVATE_USE_EF.findall(data)) + data.count("\ufffd".encode())
+
+
+def _plausible(noise: int, length: int) -> bool:
     """Few control, replacement or private-use characters: real text, not binary."""
-    return len(_NOISE.findall(text)) <= max(2, len(text) // 200)
+    return noise <= max(2, length // 200)
 
 
 def decode(data: bytes, source: str = "") -> tuple[str, str]:
@@ -34,11 +46,11 @@ def decode(data: bytes, source: str = "") -> tuple[str, str]:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
-        if _plausible(text):
+        if _plausible(utf8_noise(data) if name == "utf-8" else len(_NOISE.findall(text)), len(text)):
             return text, name
     best = from_bytes(data).best()
     if best is not None and best.encoding:
         text = str(best)
-        if _plausible(text):
+        if _plausible(len(_NOISE.findall(text)), len(text)):
             return text, best.encoding
     raise UnsupportedFormat("bytes are neither a known document format nor readable text", source=source)

@@ -1,9 +1,12 @@
 """Property tests on the grid builder and the readers: any input gives a grid or a named error."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xxgk.parsers import extract
+from xxgk.parsers.encoding import _NOISE, decode, utf8_noise
+from xxgk.parsers.errors import UnsupportedFormat
 from xxgk.parsers.grid import MAX_SPAN, RawCell, expand
 
 from .conftest import REPORTS
@@ -43,3 +46,22 @@ def test_control_characters_in_html_are_dropped_not_fatal():
     page = (REPORTS / "2019-pingtan.html").read_text(encoding="utf-8").replace("规章", "规\x0b章\x00", 1)
     report = extract(page.encode("utf-8"), "control.html")
     assert report.status == "ok", report.error
+
+
+# Characters on both sides of each edge of the noise ranges, and the bytes' lookalikes (U+FF0C, a
+# fullwidth comma, starts with EF too).
+EDGES = "\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\ue000\ueffe\uefff\uf000\uf8ff\uf900\ufffc\ufffd\ufffe\uff0c\u4e00"
+
+
+# (st.text with this alphabet drew only its ASCII edges: checked by breaking utf8_noise.)
+@given(st.lists(st.one_of(st.sampled_from(list(EDGES)), st.characters(codec="utf-8"))).map("".join))
+def test_noise_counted_on_the_utf8_bytes_is_the_noise_of_the_text(text):
+    assert utf8_noise(text.encode("utf-8")) == len(_NOISE.findall(text))
+
+
+def test_utf8_text_is_refused_past_one_noise_character_in_200():
+    for allowed in (2, 5):
+        clean = "年" * (200 * allowed)
+        assert decode((clean[allowed:] + "\ue000" * allowed).encode("utf-8"))[1] == "utf-8"
+        with pytest.raises(UnsupportedFormat, match="neither a known document format nor readable text"):
+            decode((clean[allowed + 1:] + "\ue000" * (allowed + 1)).encode("utf-8"))

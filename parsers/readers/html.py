@@ -43,7 +43,8 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 def _text(el: etree._Element) -> str:
     """Text of an element with its line breaks (after _mark_blocks), comments already dropped."""
-    return _BLANK_LINES.sub("\n", "".join(el.itertext())).strip()
+    text = "".join(el.itertext())
+    return (_BLANK_LINES.sub("\n", text) if text.count("\n") > 1 else text).strip()  # most cells: one line
 
 
 def _grid(table: etree._Element, ref: str) -> Grid:
