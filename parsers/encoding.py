@@ -28,7 +28,7 @@ _PRIVATE_USE_EF = re.compile(rb"\xef[\x80-\xa3]")
 def utf8_noise(data: bytes) -> int:
     """How many noise characters (_NOISE) valid UTF-8 bytes decode to."""
     controls = len(data) - len(data.translate(None, _NOISE_CONTROL_BYTES))
-    return controls + data.count(b"\xee") + len(_PRIVATE_USE_EF.findall(data)) + data.count("\ufffd".encode())
+    return controls + data.count(b"\xee") + len(_PRIVATE_USE_EF.findall(data)) + data.count(b"\xef\xbf\xbd")
 
 
 def _plausible(noise: int, length: int) -> bool:

@@ -1,7 +1,8 @@
 """The two scans of the broken corpus (fixtures/broken/), read by OCR through the real batch path.
 
 The first four pages of hzq2024.pdf rasterised (no text layer), and its pages 1 and 4 with their Unicode
-maps removed (text is noise): the body, the year and 表四. They are most of the suite's time, so they have their own module and run beside test_broken.py.
+maps removed (text is noise): the body, the year and 表四. They are most of the suite's time, so they
+have their own module and run beside test_broken.py.
 OCR is the optional extra xxgk[ocr]: with it the scans are read; without it they fail saying
 how to get it (tested in test_broken.py).
 """
