@@ -41,9 +41,14 @@ def _mark_blocks(doc: etree._Element) -> None:
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+# All the text of an element's subtree, as itertext() gives it, concatenated in C: "".join(itertext())
+# made a Python string of every text node first (1.5 ms for a page's body; this takes 0.1 ms).
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
 def _text(el: etree._Element) -> str:
     """Text of an element with its line breaks (after _mark_blocks), comments already dropped."""
-    text = "".join(el.itertext())
+    text = _STRING(el)
     return (_BLANK_LINES.sub("\n", text) if text.count("\n") > 1 else text).strip()  # most cells: one line
 
 
@@ -76,7 +81,7 @@ def _title(doc: etree._Element) -> str:
     <meta name="ArticleTitle">, more exactly than a <title> of "<article>_<column>_<site>"
     or one of the column alone; whichever reads as a report title, that first."""
     tag = doc.find(".//title")
-    page = page_title("".join(tag.itertext())) if tag is not None else ""
+    page = page_title(_STRING(tag)) if tag is not None else ""
     article = next((m.get("content", "").strip() for m in doc.iter("meta")
                     if (m.get("name") or "").lower() == "articletitle"), "")
     return article if article and is_report_title(article) and not is_report_title(page) else page
