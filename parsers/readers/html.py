@@ -32,7 +32,7 @@ _DROP = ("script", "style", "noscript", "template")
 
 def _mark_blocks(doc: etree._Element) -> None:
     """Put a line break before each block element's text and after its end, once for the page,
-    so that lxml's C `itertext()` gives every element's text with its lines."""
+    so that the text of every element (_text) keeps its lines."""
     for el in doc.iter(*_BLOCK):
         el.text = "\n" + (el.text or "")
         el.tail = "\n" + (el.tail or "")
