@@ -48,8 +48,7 @@ _STRING = etree.XPath("string()", smart_strings=False)
 
 def _text(el: etree._Element) -> str:
     """Text of an element with its line breaks (after _mark_blocks), comments already dropped."""
-    text = _STRING(el)
-    return (_BLANK_LINES.sub("\n", text) if text.count("\n") > 1 else text).strip()  # most cells: one line
+    return _BLANK_LINES.sub("\n", _STRING(el)).strip()
 
 
 def _grid(table: etree._Element, ref: str) -> Grid:
