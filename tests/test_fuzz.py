@@ -8,6 +8,7 @@ from xxgk.parsers import extract
 from xxgk.parsers.encoding import _NOISE, decode, utf8_noise
 from xxgk.parsers.errors import UnsupportedFormat
 from xxgk.parsers.grid import MAX_SPAN, RawCell, expand
+from xxgk.parsers.markup import _CONTROL, without_controls
 
 from .conftest import REPORTS
 
@@ -57,6 +58,18 @@ EDGES = "\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\ue000\ueffe\uefff\uf000\uf8ff\uf900
 @given(st.lists(st.one_of(st.sampled_from(list(EDGES)), st.characters(codec="utf-8"))).map("".join))
 def test_noise_counted_on_the_utf8_bytes_is_the_noise_of_the_text(text):
     assert utf8_noise(text.encode("utf-8")) == len(_NOISE.findall(text))
+
+
+@given(st.lists(st.one_of(st.sampled_from(list(EDGES)), st.characters())).map("".join))
+def test_controls_found_on_the_utf8_bytes_are_those_the_regex_drops(text):
+    assert without_controls(text) == _CONTROL.sub("", text)
+
+
+def test_each_edge_alone_is_counted_and_dropped_as_the_regexes_say():
+    for c in EDGES:  # alone: a text with two controls goes to the regex whichever the bytes missed
+        text = f"年{c}年"
+        assert utf8_noise(text.encode("utf-8")) == len(_NOISE.findall(text)), repr(c)
+        assert without_controls(text) == _CONTROL.sub("", text), repr(c)
 
 
 def test_utf8_text_is_refused_past_one_noise_character_in_200():
