@@ -75,14 +75,18 @@ def test_a_label_as_long_as_the_minimum_is_matched_fuzzily_and_a_shorter_one_nev
 
 
 # ---- OCR confidence -------------------------------------------------------------------------
-def _as_ocr(grids, confidence: float):
+def _as_ocr(grids, confidence: float, by_text: dict[str, float] | None = None):
+    """The grids with every cell marked as read by OCR at `confidence` (a cell whose text is a key
+    of `by_text` at its own)."""
     from xxgk.parsers.model import Grid
+
+    def marked(c):
+        return replace(c, ocr=True, confidence=(by_text or {}).get(c.text, confidence))
 
     out = []
     for g in grids:
         seen = {}
-        rows = [[None if c is None else seen.setdefault(id(c), replace(c, ocr=True, confidence=confidence)) for c in row]
-                for row in g.rows]
+        rows = [[None if c is None else seen.setdefault(id(c), marked(c)) for c in row] for row in g.rows]
         out.append(Grid(rows=rows, ref=g.ref, aligned=g.aligned, page=g.page))
     return out
 
@@ -97,6 +101,25 @@ def test_an_ocr_value_at_the_confidence_line_is_taken_and_just_below_it_refused(
     assert [v for v in above if v.kind == "number"] == []
     refused = {(v.table, v.row, v.col) for v in above if v.kind == "text"}
     assert {(v.table, v.row, v.col) for v in numbers} <= refused  # each refused value is still a row, flagged
+
+
+def test_an_ocr_value_refused_is_named_in_the_reports_error_and_the_report_is_partial(monkeypatch):
+    """The real DOCX as if OCR had read it, its one "1534" (表二 license/decisions) just below the line."""
+    import xxgk.parsers.report
+
+    data = (REPORTS / "synthetic-2022.docx").read_bytes()
+    doc = read(data, "synthetic-2022.docx")
+    monkeypatch.setattr(xxgk.parsers.report, "read",
+                        lambda *a, **k: replace(doc, grids=_as_ocr(doc.grids, 0.95, {"1534": 0.79})))
+    r = extract(data, "synthetic-2022.docx")
+    monkeypatch.undo()
+    assert r.status == "partial"
+    assert r.error == "ocr unreadable: t2 license/decisions: OCR read '1534' with confidence 0.79 (docx table1 r7c2)"
+    read_by_ocr = {(v.table, v.row, v.col): v for v in r.values}
+    assert {v.method for v in r.values} == {"ocr"} and read_by_ocr["t2", "license", "decisions"].kind == "text"
+    plain = {(v.table, v.row, v.col): v.kind for v in extract(data, "synthetic-2022.docx").values}
+    # the one value refused; every other as the text layer gives it
+    assert [k for k, kind in plain.items() if read_by_ocr[k].kind != kind] == [("t2", "license", "decisions")]
 
 
 # ---- the PDF text layer: noise and images ------------------------------------------------
