@@ -28,8 +28,9 @@ from .errors import ConfigError
 # 8: pre-2019 tables' cells as printed (legacy_values.csv). 9: print layouts cut by the page's
 # edge. 10: tables as pictures linked by URL. 11: OCR recognises each text box alone; pictures
 # are enlarged within bounds (ocr.py). 12: OCR finds text boxes on a page shrunk to 1600 px.
-# 13: OCR pads a text box to 96 px wide, not 320, before recognising it.
-CODE_VERSION = "13"
+# 13: OCR pads a text box to 96 px wide, not 320, before recognising it. 14: OCR never turns a
+# text box upside down (rapidocr's classifier off).
+CODE_VERSION = "14"
 
 
 @dataclass(frozen=True)
