@@ -34,7 +34,7 @@ def pytest_configure(config):
         ocr.set_threads(1)
 
 
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: the suite also runs with -p no:xdist
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: the suite also runs without it (-o addopts= -p no:xdist)
 def pytest_xdist_auto_num_workers(config):
     # One test process more than there are cores (-n auto in pyproject's addopts): about 30 core
     # seconds of a run are tests waiting on real time (a signal or a kill sent mid-batch, a server
