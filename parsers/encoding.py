@@ -14,14 +14,15 @@ import re
 from charset_normalizer import from_bytes
 
 from .errors import UnsupportedFormat
+from .markup import C0_CONTROLS
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff]")
+_NOISE = re.compile(f"[{re.escape(C0_CONTROLS)}\ufffd\ue000-\uf8ff]")
 # The same characters in UTF-8 bytes, counted at C speed instead of by a regex over every character
 # of the text (1 ms of a 200 KB page; these counts take 0.5): a control is one byte that no
 # multi-byte sequence holds; U+E000-U+EFFF starts with EE, U+F000-U+F8FF with EF 80-A3, and U+FFFD
 # is EF BF BD. (One regex for the three ran slower than the one over the text.)
-_NOISE_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NOISE_CONTROL_BYTES = C0_CONTROLS.encode("ascii")
 _PRIVATE_USE_EF = re.compile(rb"\xef[\x80-\xa3]")
 
 
